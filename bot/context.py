@@ -1,0 +1,45 @@
+"""The opaque follow-up context: what a next question needs from this one, signed.
+
+The server keeps no conversation state; the client sends back the last reply's context.
+It is compact JSON, base64url-encoded and signed with HMAC-SHA256, so a context that was
+altered, truncated or made up decodes to None and the message starts a new conversation.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+
+SIGNATURE_BYTES = 12  # enough to make forging hopeless, small enough to keep context short
+
+
+def encode_context(state: dict, key: bytes) -> str:
+    """A URL-safe string carrying `state` (a small JSON object), signed with `key`."""
+    payload = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
+    signature = hmac.new(key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+    return _b64(signature + payload)
+
+
+def decode_context(token: str | None, key: bytes) -> dict | None:
+    """The state in a context string, or None when it is empty, malformed or not ours."""
+    if not token:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (ValueError, TypeError):
+        return None
+    signature, payload = raw[:SIGNATURE_BYTES], raw[SIGNATURE_BYTES:]
+    expected = hmac.new(key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+    if not hmac.compare_digest(signature, expected):
+        return None
+    try:
+        state = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")

@@ -1,0 +1,208 @@
+"""Build the BM25 index of a corpus, save it to index/, load it back, and tell when it is stale.
+
+On disk (no pickle anywhere): `index/current.json` names the generation folder in use;
+each generation holds `manifest.json` (what was built from what, with a SHA-256 for every
+file), `passages.jsonl`, `vocabulary.json` and one set of `.npy` arrays per field. A build
+writes a new generation and then replaces `current.json` in one rename, so a failed build
+leaves the previous index serving, and readers never see half an index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from . import bm25
+from .documents import Corpus, corpus_fingerprint, load_corpus
+from .errors import BrokenIndex
+from .models import Passage
+from .passages import split_into_passages
+from .tokenization import terms
+
+FORMAT_VERSION = 1
+# How much each field of a passage counts; the section is the heading (an FAQ entry's question).
+FIELD_WEIGHTS = {"text": 1.0, "section": 0.5, "title": 0.5}
+ARRAYS = ("idf", "indptr", "passage_ids", "term_scores")
+# The modules whose code decides what the index holds: editing one makes the index stale.
+PIPELINE_MODULES = ("readers", "documents.py", "passages.py", "tokenization.py", "bm25.py", "index.py")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Index:
+    """A loaded index: the passages, their terms' posting lists per field, and the manifest."""
+
+    passages: tuple[Passage, ...]
+    vocabulary: dict[str, int]
+    fields: dict[str, bm25.FieldScores]
+    manifest: dict
+
+    @property
+    def document_count(self) -> int:
+        return self.manifest["documents"]
+
+
+def field_texts(passage: Passage) -> dict[str, str]:
+    """The text of each indexed field of a passage."""
+    return {"text": passage.text, "section": passage.section, "title": passage.title}
+
+
+def pipeline_fingerprint() -> str:
+    """A hash of the code that turns a corpus into an index."""
+    digest = hashlib.sha256(str(FORMAT_VERSION).encode())
+    package = Path(__file__).parent
+    for name in PIPELINE_MODULES:
+        path = package / name
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def build_index(corpus_dir: Path, index_dir: Path, progress: Progress | None = None) -> Corpus:
+    """Read the corpus, index its passages and switch index_dir to the new index."""
+    corpus = load_corpus(corpus_dir)
+    passages = [p for document in corpus.documents for p in split_into_passages(document)]
+    if not passages:
+        raise BrokenIndex(f"nothing to index: no passages in {corpus_dir}")
+    vocabulary: dict[str, int] = {}
+    term_ids: dict[str, list[np.ndarray]] = {name: [] for name in FIELD_WEIGHTS}
+    for number, passage in enumerate(passages, start=1):
+        for name, text in field_texts(passage).items():
+            ids = [vocabulary.setdefault(term, len(vocabulary)) for term in terms(text)]
+            term_ids[name].append(np.array(ids, dtype=np.int64))
+        if progress and (number % 1000 == 0 or number == len(passages)):
+            progress(number, len(passages))
+    fields = {
+        name: bm25.build_field(ids, len(vocabulary), FIELD_WEIGHTS[name])
+        for name, ids in term_ids.items()
+    }
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "corpus_fingerprint": corpus_fingerprint(corpus_dir),
+        "pipeline_fingerprint": pipeline_fingerprint(),
+        "documents": len(corpus.documents),
+        "passages": len(passages),
+        "terms": len(vocabulary),
+        "bm25": {"variant": "BM25Plus", "k1": bm25.K1, "b": bm25.B, "delta": bm25.DELTA},
+        "field_weights": FIELD_WEIGHTS,
+    }
+    _save(Index(tuple(passages), vocabulary, fields, manifest), index_dir)
+    return corpus
+
+
+def _save(index: Index, index_dir: Path) -> None:
+    """Write a new generation beside the current one, check it loads, then switch to it."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    generation = f"g{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    folder = index_dir / generation
+    folder.mkdir()
+    try:
+        with (folder / "passages.jsonl").open("w", encoding="utf-8") as handle:
+            for passage in index.passages:
+                handle.write(json.dumps(asdict(passage), ensure_ascii=False) + "\n")
+        (folder / "vocabulary.json").write_text(json.dumps(list(index.vocabulary)), "utf-8")
+        for name, field in index.fields.items():
+            for array in ARRAYS:
+                np.save(folder / f"{name}.{array}.npy", getattr(field, array), allow_pickle=False)
+        files = {path.name: _sha256(path) for path in sorted(folder.iterdir())}
+        manifest = {**index.manifest, "files": files}
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+        _load_generation(folder)  # the new index must load before anyone is pointed at it
+        pointer = index_dir / f".current.{generation}.tmp"
+        pointer.write_text(json.dumps({"generation": generation}) + "\n", "utf-8")
+        os.replace(pointer, index_dir / "current.json")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _remove_old_generations(index_dir, keep=generation)
+
+
+def _remove_old_generations(index_dir: Path, keep: str) -> None:
+    for path in index_dir.iterdir():
+        if path.is_dir() and path.name.startswith("g") and path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The folder of the index in use, or None when there is none."""
+    try:
+        pointer = json.loads((index_dir / "current.json").read_text("utf-8"))
+        folder = index_dir / str(pointer["generation"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return folder if (folder / "manifest.json").is_file() else None
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    """The manifest of the index in use, or None when there is no usable one."""
+    folder = current_generation(index_dir)
+    if folder is None:
+        return None
+    try:
+        return json.loads((folder / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_stale(index_dir: Path, corpus_dir: Path) -> bool:
+    """True when the index is missing, or was built from another corpus or by other code."""
+    manifest = read_manifest(index_dir)
+    return (
+        manifest is None
+        or manifest.get("format_version") != FORMAT_VERSION
+        or manifest.get("pipeline_fingerprint") != pipeline_fingerprint()
+        or manifest.get("corpus_fingerprint") != corpus_fingerprint(corpus_dir)
+    )
+
+
+def load_index(index_dir: Path) -> Index:
+    """The index in use; BrokenIndex when it is missing, corrupt or tampered with."""
+    folder = current_generation(index_dir)
+    if folder is None:
+        raise BrokenIndex(f"no index in {index_dir}: run `faqbot index`")
+    return _load_generation(folder)
+
+
+def _load_generation(folder: Path) -> Index:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+        for name, digest in manifest["files"].items():
+            if _sha256(folder / name) != digest:
+                raise BrokenIndex(f"index file {folder / name} does not match its checksum")
+        with (folder / "passages.jsonl").open(encoding="utf-8") as handle:
+            passages = tuple(Passage(**json.loads(line)) for line in handle)
+        vocabulary = json.loads((folder / "vocabulary.json").read_text("utf-8"))
+        fields = {
+            name: bm25.FieldScores(
+                weight=float(weight),
+                **{
+                    array: np.load(folder / f"{name}.{array}.npy", mmap_mode="r", allow_pickle=False)
+                    for array in ARRAYS
+                },
+            )
+            for name, weight in manifest["field_weights"].items()
+        }
+    except BrokenIndex:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BrokenIndex(f"index in {folder} cannot be read: {error}") from error
+    return Index(passages, {term: i for i, term in enumerate(vocabulary)}, fields, manifest)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,98 @@
+"""The dataclasses passed between stages: documents -> passages -> hits -> replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of paragraphs under one heading ("" when the document gives none)."""
+
+    heading: str
+    paragraphs: tuple[tuple[int, int], ...]  # character spans in Document.text
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file (or one FAQ entry), read into text and sections."""
+
+    document_id: str
+    title: str
+    url: str | None
+    text: str
+    sections: tuple[Section, ...]
+    reviewed: date | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A stand-alone slice of one document: what we index, rank and quote."""
+
+    passage_id: str  # stable across rebuilds while its document is unchanged
+    document_id: str
+    title: str
+    url: str | None
+    section: str  # nearest heading above the passage, "" when there is none
+    text: str
+    start: int  # character span of `text` within the document
+    end: int
+
+    def citation_json(self) -> dict:
+        """The `citation` object of the API."""
+        return {
+            "document_id": self.document_id,
+            "title": self.title,
+            "section": self.section,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage ranked for a question, with the question terms it matched."""
+
+    passage: Passage
+    score: float
+    matched_terms: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One quoted passage of a reply, with the character spans to highlight."""
+
+    hit: Hit
+    highlights: tuple[tuple[int, int], ...]
+
+    def to_json(self) -> dict:
+        """The API's form of one entry of `answers`."""
+        passage = self.hit.passage
+        return {
+            "passage_id": passage.passage_id,
+            "text": passage.text,
+            "highlights": [list(span) for span in self.highlights],
+            "score": round(self.hit.score, 4),
+            "citation": passage.citation_json(),
+        }
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says to one message: the body of a 200 from /api/chat."""
+
+    kind: str  # answer | clarify | no_answer | smalltalk | urgent
+    reply: str
+    answers: tuple[Answer, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    context: str = ""
+
+    def to_json(self) -> dict:
+        """The API's JSON body."""
+        return {
+            "kind": self.kind,
+            "reply": self.reply,
+            "answers": [answer.to_json() for answer in self.answers],
+            "suggestions": list(self.suggestions),
+            "context": self.context,
+        }

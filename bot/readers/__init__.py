@@ -1,0 +1,20 @@
+"""One module per file format; each turns a file into documents.
+
+Every reader has `read(path, document_id) -> (documents, warnings)` and raises
+`UnreadableFile` when the file can give no document at all.
+"""
+
+from __future__ import annotations
+
+from . import faq, markdown, text
+from .common import UnreadableFile
+
+READERS = {
+    ".txt": text.read,
+    ".md": markdown.read,
+    ".markdown": markdown.read,
+    ".jsonl": faq.read,
+    ".csv": faq.read,
+}
+
+__all__ = ["READERS", "UnreadableFile"]

@@ -1,0 +1,78 @@
+"""What every reader shares: decoding files, front matter, paragraph spans."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+BLANK_LINES = re.compile(r"\n[ \t]*\n")
+
+
+class UnreadableFile(Exception):
+    """The file cannot become any document; the message says why."""
+
+
+def decode(path: Path, warnings: list[str]) -> str:
+    """A text file's contents: UTF-8 (with or without BOM), else Windows-1252 with a warning."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UnreadableFile(f"cannot be read ({error.strerror})") from error
+    if b"\x00" in raw[:4096]:
+        raise UnreadableFile("is binary, not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+        warnings.append("is not UTF-8; read as Windows-1252")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """`title`, `url` and `reviewed` from a leading --- block, and the text after it."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    meta = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() in ("title", "url", "reviewed"):
+            meta[key.strip()] = value.strip().strip("'\"")
+    return meta, text[match.end() :]
+
+
+def parse_reviewed(value: str | None, warnings: list[str]) -> date | None:
+    """The front matter's `reviewed` date (YYYY-MM-DD), or None."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        warnings.append(f"front matter 'reviewed: {value}' is not a YYYY-MM-DD date")
+        return None
+
+
+def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the blocks of `text[start:end]` separated by blank lines, trimmed."""
+    end = len(text) if end is None else end
+    spans = []
+    position = start
+    for match in BLANK_LINES.finditer(text, start, end):
+        spans.append((position, match.start()))
+        position = match.end()
+    spans.append((position, end))
+    return [trimmed for span in spans if (trimmed := trim(text, *span))]
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span without surrounding white space, or None when nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None

@@ -1,0 +1,97 @@
+"""Text -> terms with character spans, identical for passages and questions.
+
+No NLTK data is downloaded: a regexp tokenizer, the Snowball stemmer (rules only)
+and the stopword list in this module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
+
+# NLTK's English stopwords, less the words that change a sentence's meaning
+# ("not", "no", "nor", "without", "against", "off", "out") and "can"/"will"/"should",
+# which carry intent in patients' questions only weakly but never hurt.
+STOPWORDS = frozenset(
+    """
+    a about above after again all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into
+    is it its itself just me more most my myself now of on once only or other our ours
+    ourselves over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we
+    were what when where which while who whom why will with would you your yours yourself
+    yourselves s t d ll m o re ve y ma
+    """.split()
+)
+NEGATIONS = frozenset({"not", "no", "nor", "never", "without"})
+
+# Words, numbers and words joined by hyphens or apostrophes: "5-FU", "MSI-H", "HER2", "don't".
+WORD_PATTERN = r"[^\W_]+(?:[-'’][^\W_]+)*"
+_tokenizer = RegexpTokenizer(WORD_PATTERN)
+_stemmer = SnowballStemmer("english")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One index term and the span of text it came from."""
+
+    term: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=200_000)
+def normalize(word: str) -> str | None:
+    """A lowercase word -> its index term, or None for a stopword."""
+    if word in STOPWORDS:
+        return None
+    return _stemmer.stem(word)
+
+
+def _word_terms(word: str, start: int) -> list[Token]:
+    """The terms of one matched word; a hyphenated word gives its joined form and parts.
+
+    "5-FU" is found as "5-FU", "5FU" and "5 FU"; "MSI-H" as "MSI-H", "MSIH" and "MSI".
+    """
+    lowered = word.lower().replace("’", "'")
+    if lowered.endswith("n't"):
+        return [Token("not", start, start + len(word))]
+    if lowered.endswith("'s"):
+        lowered = lowered[:-2]
+    lowered = lowered.replace("'", "")
+    parts = lowered.split("-")
+    tokens = []
+    joined = normalize("".join(parts))
+    if joined:
+        tokens.append(Token(joined, start, start + len(word)))
+    if len(parts) > 1:
+        offset = start
+        for part in parts:
+            term = normalize(part) if len(part) > 1 or part.isdigit() else None
+            if term and term != joined:
+                tokens.append(Token(term, offset, offset + len(part)))
+            offset += len(part) + 1
+    return tokens
+
+
+def tokenize(text: str) -> list[Token]:
+    """Index terms of `text` in reading order, each with its character span."""
+    tokens: list[Token] = []
+    for start, end in _tokenizer.span_tokenize(text):
+        tokens.extend(_word_terms(text[start:end], start))
+    return tokens
+
+
+def terms(text: str) -> list[str]:
+    """Just the index terms of `text`."""
+    return [token.term for token in tokenize(text)]
+
+
+def is_word(text: str) -> bool:
+    """True when `text` holds at least one letter or digit."""
+    return re.search(r"[^\W_]", text) is not None
