@@ -31,8 +31,12 @@ class FieldScores:
     """Per-term posting lists of one field (text, section or title) with their BM25 parts."""
 
     weight: float  # how much this field counts in a passage's score
-    idf: np.ndarray  # float64 per term id; 0 for a term the field lacks, as in rank_bm25
-    indptr: np.ndarray  # int64 per term id + 1: where each term's postings start and end
+    idf: (
+        np.ndarray
+    )  # float64 per term id; 0 for a term the field lacks, as in rank_bm25
+    indptr: (
+        np.ndarray
+    )  # int64 per term id + 1: where each term's postings start and end
     passage_ids: np.ndarray  # int32, sorted within each term
     term_scores: np.ndarray  # float64: idf * tf * (k1+1) / (k1 * norm + tf)
     delta: float = DELTA
@@ -44,15 +48,22 @@ class FieldScores:
 
 
 def build_field(
-    term_ids: list[np.ndarray], term_count: int, weight: float, k1: float = K1, b: float = B
+    term_ids: list[np.ndarray],
+    term_count: int,
+    weight: float,
+    k1: float = K1,
+    b: float = B,
 ) -> FieldScores:
     """BM25Plus parts for one field, given each passage's term ids (in order, repeats kept)."""
     passage_count = len(term_ids)
-    lengths = np.fromiter((len(ids) for ids in term_ids), dtype=np.int64, count=passage_count)
+    lengths = np.fromiter(
+        (len(ids) for ids in term_ids), dtype=np.int64, count=passage_count
+    )
     rows = np.concatenate(term_ids) if passage_count else np.zeros(0, np.int64)
     columns = np.repeat(np.arange(passage_count, dtype=np.int64), lengths)
     counts = sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.float64), (rows, columns)), shape=(term_count, passage_count)
+        (np.ones(len(rows), dtype=np.float64), (rows, columns)),
+        shape=(term_count, passage_count),
     )
     counts.sum_duplicates()
     counts.sort_indices()
@@ -77,7 +88,9 @@ def build_field(
     )
 
 
-def score(fields: list[FieldScores], term_ids: list[int], passage_count: int) -> np.ndarray:
+def score(
+    fields: list[FieldScores], term_ids: list[int], passage_count: int
+) -> np.ndarray:
     """Every passage's weighted BM25Plus score for the query terms, as rank_bm25 gives it."""
     matched, constant = score_parts(fields, term_ids, passage_count)
     return matched + constant
@@ -101,7 +114,9 @@ def score_parts(
             values.append(term_scores * field.weight)
     if not ids:
         return np.zeros(passage_count), constant
-    matched = np.bincount(np.concatenate(ids), np.concatenate(values), minlength=passage_count)
+    matched = np.bincount(
+        np.concatenate(ids), np.concatenate(values), minlength=passage_count
+    )
     return matched, float(constant)
 
 

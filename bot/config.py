@@ -9,7 +9,9 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-RATE_LIMIT_FORM = re.compile(r"^\s*\d+\s*(/|per)\s*(second|minute|hour|day)s?\s*$", re.I)
+RATE_LIMIT_FORM = re.compile(
+    r"^\s*\d+\s*(/|per)\s*(second|minute|hour|day)s?\s*$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -18,9 +20,16 @@ class Settings:
 
     corpus_dir: Path = Path("corpus")  # FAQBOT_CORPUS
     index_dir: Path = Path("index")  # FAQBOT_INDEX
-    allowed_origins: tuple[str, ...] = ()  # FAQBOT_ALLOWED_ORIGINS: sites that embed the widget
+    allowed_origins: tuple[
+        str, ...
+    ] = ()  # FAQBOT_ALLOWED_ORIGINS: sites that embed the widget
     rate_limit: str = "30/minute"  # FAQBOT_RATE_LIMIT; "off" disables it
     redis_url: str | None = None  # FAQBOT_REDIS_URL: share rate limits through Redis
+    emergency_number: str = "911"  # FAQBOT_EMERGENCY_NUMBER: said first in urgent replies
+    crisis_line: str = "988"  # FAQBOT_CRISIS_LINE: offered when a message speaks of self-harm
+    log_questions: bool = False  # FAQBOT_LOG_QUESTIONS: write question text to the log (privacy!)
+    trusted_proxies: int = 0  # FAQBOT_TRUSTED_PROXIES: proxies in front that set X-Forwarded-For
+    secret_key: str | None = None  # FAQBOT_SECRET_KEY: signs the follow-up context
     max_message_chars: int = 1000
     max_context_chars: int = 4096
     max_body_bytes: int = 16 * 1024
@@ -41,6 +50,18 @@ class Settings:
             values["rate_limit"] = parse_rate_limit(env["FAQBOT_RATE_LIMIT"])
         if env.get("FAQBOT_REDIS_URL"):
             values["redis_url"] = parse_redis_url(env["FAQBOT_REDIS_URL"])
+        for name, variable in (
+            ("emergency_number", "FAQBOT_EMERGENCY_NUMBER"),
+            ("crisis_line", "FAQBOT_CRISIS_LINE"),
+        ):
+            if variable in env:
+                values[name] = parse_phone(env[variable], variable)
+        if env.get("FAQBOT_LOG_QUESTIONS"):
+            values["log_questions"] = parse_switch(env["FAQBOT_LOG_QUESTIONS"], "FAQBOT_LOG_QUESTIONS")
+        if env.get("FAQBOT_TRUSTED_PROXIES"):
+            values["trusted_proxies"] = parse_count(env["FAQBOT_TRUSTED_PROXIES"], "FAQBOT_TRUSTED_PROXIES")
+        if env.get("FAQBOT_SECRET_KEY"):
+            values["secret_key"] = env["FAQBOT_SECRET_KEY"]
         return cls(**values)
 
     def with_changes(self, **changes) -> Settings:
@@ -50,7 +71,9 @@ class Settings:
 
 def parse_origins(value: str) -> tuple[str, ...]:
     """Comma-separated origins such as https://clinic.example; each is scheme://host[:port]."""
-    origins = tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+    origins = tuple(
+        part.strip().rstrip("/") for part in value.split(",") if part.strip()
+    )
     for origin in origins:
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", origin):
             raise ConfigError(
@@ -79,6 +102,30 @@ def parse_redis_url(value: str) -> str:
             f"FAQBOT_REDIS_URL: {value!r} is not a Redis URL (expected redis://host:port/db)"
         )
     return value.strip()
+
+
+def parse_phone(value: str, variable: str) -> str:
+    """A number to call, such as 911, 112 or 1-800-273-8255."""
+    if not re.fullmatch(r"\+?[0-9][0-9 \-]{1,19}", value.strip()):
+        raise ConfigError(f"{variable}: {value!r} is not a phone number (expected e.g. 911)")
+    return value.strip()
+
+
+def parse_switch(value: str, variable: str) -> bool:
+    """on/off, true/false, yes/no, 1/0."""
+    lowered = value.strip().lower()
+    if lowered in ("1", "on", "true", "yes"):
+        return True
+    if lowered in ("0", "off", "false", "no"):
+        return False
+    raise ConfigError(f"{variable}: {value!r} is not on or off")
+
+
+def parse_count(value: str, variable: str) -> int:
+    """A whole number from 0 to 10."""
+    if not value.strip().isdigit() or int(value) > 10:
+        raise ConfigError(f"{variable}: {value!r} is not a whole number from 0 to 10")
+    return int(value)
 
 
 def setting_names() -> list[str]:

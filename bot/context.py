@@ -12,7 +12,9 @@ import hashlib
 import hmac
 import json
 
-SIGNATURE_BYTES = 12  # enough to make forging hopeless, small enough to keep context short
+SIGNATURE_BYTES = (
+    12  # enough to make forging hopeless, small enough to keep context short
+)
 
 
 def encode_context(state: dict, key: bytes) -> str:

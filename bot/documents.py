@@ -39,7 +39,8 @@ def corpus_files(corpus: Path) -> list[Path]:
     return sorted(
         path
         for path in corpus.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(corpus).parts)
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(corpus).parts)
     )
 
 
@@ -58,7 +59,9 @@ def load_corpus(corpus: Path) -> Corpus:
         name = path.name if corpus.is_file() else path.relative_to(corpus).as_posix()
         reader = READERS.get(path.suffix.lower())
         if reader is None:
-            problems.append(Problem(name, f"unsupported file type {path.suffix or '(none)'}"))
+            problems.append(
+                Problem(name, f"unsupported file type {path.suffix or '(none)'}")
+            )
             continue
         try:
             read_documents, warnings = reader(path, document_id_for(path, corpus))
@@ -67,9 +70,13 @@ def load_corpus(corpus: Path) -> Corpus:
             continue
         except Exception as error:  # a reader bug must not stop the rest of the corpus
             log.exception("reader failed on %s", name)
-            problems.append(Problem(name, f"could not be read ({type(error).__name__})"))
+            problems.append(
+                Problem(name, f"could not be read ({type(error).__name__})")
+            )
             continue
-        problems.extend(Problem(name, warning, skipped="skipped" in warning) for warning in warnings)
+        problems.extend(
+            Problem(name, warning, skipped="skipped" in warning) for warning in warnings
+        )
         for document in read_documents:
             if document.document_id in seen_ids:
                 problems.append(

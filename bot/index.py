@@ -10,6 +10,7 @@ leaves the previous index serving, and readers never see half an index.
 from __future__ import annotations
 
 import hashlib
+import logging
 import json
 import os
 import shutil
@@ -33,9 +34,17 @@ FORMAT_VERSION = 1
 FIELD_WEIGHTS = {"text": 1.0, "section": 0.5, "title": 0.5}
 ARRAYS = ("idf", "indptr", "passage_ids", "term_scores")
 # The modules whose code decides what the index holds: editing one makes the index stale.
-PIPELINE_MODULES = ("readers", "documents.py", "passages.py", "tokenization.py", "bm25.py", "index.py")
+PIPELINE_MODULES = (
+    "readers",
+    "documents.py",
+    "passages.py",
+    "tokenization.py",
+    "bm25.py",
+    "index.py",
+)
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,11 +54,8 @@ class Index:
     passages: tuple[Passage, ...]
     vocabulary: dict[str, int]
     fields: dict[str, bm25.FieldScores]
+    sections: dict[str, list[str]]  # document_id -> its section headings, in order
     manifest: dict
-
-    @property
-    def document_count(self) -> int:
-        return self.manifest["documents"]
 
 
 def field_texts(passage: Passage) -> dict[str, str]:
@@ -68,10 +74,14 @@ def pipeline_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def build_index(corpus_dir: Path, index_dir: Path, progress: Progress | None = None) -> Corpus:
+def build_index(
+    corpus_dir: Path, index_dir: Path, progress: Progress | None = None
+) -> Corpus:
     """Read the corpus, index its passages and switch index_dir to the new index."""
     corpus = load_corpus(corpus_dir)
-    passages = [p for document in corpus.documents for p in split_into_passages(document)]
+    passages = [
+        p for document in corpus.documents for p in split_into_passages(document)
+    ]
     if not passages:
         raise BrokenIndex(f"nothing to index: no passages in {corpus_dir}")
     vocabulary: dict[str, int] = {}
@@ -86,6 +96,11 @@ def build_index(corpus_dir: Path, index_dir: Path, progress: Progress | None = N
         name: bm25.build_field(ids, len(vocabulary), FIELD_WEIGHTS[name])
         for name, ids in term_ids.items()
     }
+    sections: dict[str, list[str]] = {}
+    for passage in passages:
+        headings = sections.setdefault(passage.document_id, [])
+        if passage.section and passage.section not in headings:
+            headings.append(passage.section)
     manifest = {
         "format_version": FORMAT_VERSION,
         "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -94,31 +109,47 @@ def build_index(corpus_dir: Path, index_dir: Path, progress: Progress | None = N
         "documents": len(corpus.documents),
         "passages": len(passages),
         "terms": len(vocabulary),
-        "bm25": {"variant": "BM25Plus", "k1": bm25.K1, "b": bm25.B, "delta": bm25.DELTA},
+        "bm25": {
+            "variant": "BM25Plus",
+            "k1": bm25.K1,
+            "b": bm25.B,
+            "delta": bm25.DELTA,
+        },
         "field_weights": FIELD_WEIGHTS,
     }
-    _save(Index(tuple(passages), vocabulary, fields, manifest), index_dir)
+    _save(Index(tuple(passages), vocabulary, fields, sections, manifest), index_dir)
     return corpus
 
 
 def _save(index: Index, index_dir: Path) -> None:
     """Write a new generation beside the current one, check it loads, then switch to it."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    generation = f"g{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    generation = (
+        f"g{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    )
     folder = index_dir / generation
     folder.mkdir()
     try:
         with (folder / "passages.jsonl").open("w", encoding="utf-8") as handle:
             for passage in index.passages:
                 handle.write(json.dumps(asdict(passage), ensure_ascii=False) + "\n")
-        (folder / "vocabulary.json").write_text(json.dumps(list(index.vocabulary)), "utf-8")
+        (folder / "vocabulary.json").write_text(
+            json.dumps(list(index.vocabulary)), "utf-8"
+        )
+        (folder / "sections.json").write_text(json.dumps(index.sections), "utf-8")
         for name, field in index.fields.items():
             for array in ARRAYS:
-                np.save(folder / f"{name}.{array}.npy", getattr(field, array), allow_pickle=False)
+                np.save(
+                    folder / f"{name}.{array}.npy",
+                    getattr(field, array),
+                    allow_pickle=False,
+                )
         files = {path.name: _sha256(path) for path in sorted(folder.iterdir())}
         manifest = {**index.manifest, "files": files}
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
-        _load_generation(folder)  # the new index must load before anyone is pointed at it
+        (folder / "manifest.json").write_text(
+            json.dumps(manifest, indent=2) + "\n", "utf-8"
+        )
+        _load_generation(folder)  # it must load before anyone is pointed at it
         pointer = index_dir / f".current.{generation}.tmp"
         pointer.write_text(json.dumps({"generation": generation}) + "\n", "utf-8")
         os.replace(pointer, index_dir / "current.json")
@@ -179,15 +210,22 @@ def _load_generation(folder: Path) -> Index:
         manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
         for name, digest in manifest["files"].items():
             if _sha256(folder / name) != digest:
-                raise BrokenIndex(f"index file {folder / name} does not match its checksum")
+                raise BrokenIndex(
+                    f"index file {folder / name} does not match its checksum"
+                )
         with (folder / "passages.jsonl").open(encoding="utf-8") as handle:
             passages = tuple(Passage(**json.loads(line)) for line in handle)
         vocabulary = json.loads((folder / "vocabulary.json").read_text("utf-8"))
+        sections = json.loads((folder / "sections.json").read_text("utf-8"))
         fields = {
             name: bm25.FieldScores(
                 weight=float(weight),
                 **{
-                    array: np.load(folder / f"{name}.{array}.npy", mmap_mode="r", allow_pickle=False)
+                    array: np.load(
+                        folder / f"{name}.{array}.npy",
+                        mmap_mode="r",
+                        allow_pickle=False,
+                    )
                     for array in ARRAYS
                 },
             )
@@ -197,7 +235,8 @@ def _load_generation(folder: Path) -> Index:
         raise
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BrokenIndex(f"index in {folder} cannot be read: {error}") from error
-    return Index(passages, {term: i for i, term in enumerate(vocabulary)}, fields, manifest)
+    vocabulary_ids = {term: i for i, term in enumerate(vocabulary)}
+    return Index(passages, vocabulary_ids, fields, sections, manifest)
 
 
 def _sha256(path: Path) -> str:
@@ -206,3 +245,44 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class IndexHolder:
+    """The index a server answers from; picks up a rebuilt index without a restart.
+
+    Each `get()` costs one stat of `current.json`. When the pointer changed, the new
+    generation is loaded; if it cannot be, the index already loaded keeps serving.
+    """
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self._index = load_index(index_dir)
+        self._pointer_stamp = self._stamp()
+
+    def get(self) -> Index:
+        """The current index, reloaded first when a build switched generations."""
+        stamp = self._stamp()
+        if stamp != self._pointer_stamp:
+            try:
+                self._index = load_index(self.index_dir)
+                self._pointer_stamp = stamp
+            except BrokenIndex:
+                log.exception("new index in %s cannot be loaded; still serving the old one", self.index_dir)
+                self._pointer_stamp = stamp
+        return self._index
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = (self.index_dir / "current.json").stat()
+        except OSError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns)
+
+
+def ensure_fresh_index(corpus_dir: Path, index_dir: Path, progress: Progress | None = None) -> bool:
+    """Build the index when it is missing or stale; True when a build ran."""
+    if not is_stale(index_dir, corpus_dir):
+        return False
+    log.info("index in %s is missing or stale; building it from %s", index_dir, corpus_dir)
+    build_index(corpus_dir, index_dir, progress)
+    return True

@@ -16,7 +16,9 @@ from .models import Document, Passage
 MIN_PASSAGE_CHARS = 200  # a passage shorter than this takes in the next paragraph ...
 MAX_PASSAGE_CHARS = 800  # ... as long as the two stay within this
 LIST_ITEM = re.compile(r"^\s*(?:[•●▪◦‣*\-–]|\d{1,2}[.)])\s+")
-LINK_TEASER = re.compile(r"^(find out more|read more|learn more|click here|see also)\b", re.I)
+LINK_TEASER = re.compile(
+    r"^(find out more|read more|learn more|click here|see also)\b", re.I
+)
 BOILERPLATE_HEADING = re.compile(
     r"\b(references|related (posts|articles|links)|share this|expert review)\b", re.I
 )
@@ -64,13 +66,23 @@ def _answer_units(text: str, paragraphs: list[Span]) -> list[list[Span]]:
     units: list[list[Span]] = []
     for number, (start, end) in enumerate(paragraphs):
         block = text[start:end].strip()
-        next_is_list = number + 1 < len(paragraphs) and is_list(text[slice(*paragraphs[number + 1])])
+        next_is_list = number + 1 < len(paragraphs) and is_list(
+            text[slice(*paragraphs[number + 1])]
+        )
         if LINK_TEASER.match(block) and len(block) < 160:
             units.append([])  # a gap: nothing may be packed across it
         elif block.endswith(":") and len(block) <= MAX_LABEL_CHARS and not next_is_list:
             units.append([])
-        elif is_list(block) and units and units[-1] and text[units[-1][-1][0]:units[-1][-1][1]].rstrip().endswith(":"):
-            units[-1][-1] = (units[-1][-1][0], end)  # the list stays with its lead sentence
+        elif (
+            is_list(block)
+            and units
+            and units[-1]
+            and text[units[-1][-1][0] : units[-1][-1][1]].rstrip().endswith(":")
+        ):
+            units[-1][-1] = (
+                units[-1][-1][0],
+                end,
+            )  # the list stays with its lead sentence
         else:
             units.append(_sentence_pieces(text, start, end))
     return units

@@ -1,13 +1,41 @@
-"""Question -> ranked hits over the index."""
+"""Question + context -> ranked hits; decides `answer`, `clarify` or `no_answer`.
+
+Decisions, in order:
+- no_answer: the best passage must cover enough of the question's weight (the idf of its
+  terms; a word the corpus never uses weighs as much as the rarest word). Sharing one
+  common word ("treatment") with a passage is not an answer.
+- follow-up: a question that does not pick one document by itself (it fits the previous
+  reply's document about as well as any other) is answered from that document.
+- clarify: with no context, a question that fits two documents equally well, on the same
+  terms, gets a question back naming them.
+"""
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import bm25
 from .index import Index
 from .models import Hit
-from .tokenization import terms
+from .tokenization import terms, tokenize
+
+MIN_COVERAGE = 0.5  # share of the question's idf weight the best passage must match
+CLEAR_WIN = 1.25  # a document whose best passage scores this much more wins outright
+MAX_CLARIFY_CHOICES = 3
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What retrieval found for a question, and what the next question should know."""
+
+    kind: str  # answer | clarify | no_answer
+    hits: tuple[Hit, ...] = ()
+    topic: str = ""  # the question's words that the best passage matched
+    suggestions: tuple[str, ...] = ()
+    state: dict = field(default_factory=dict)  # goes into the reply's context
 
 
 def query_terms(question: str) -> list[str]:
@@ -17,26 +45,15 @@ def query_terms(question: str) -> list[str]:
 
 def search(index: Index, question: str, top_k: int = 3) -> list[Hit]:
     """The passages that best answer the question, best first; only passages matching a term."""
-    known = [(t, index.vocabulary[t]) for t in query_terms(question) if t in index.vocabulary]
-    term_ids = [term_id for _, term_id in known]
-    if not term_ids:
+    known = _known_terms(index, query_terms(question))
+    if not known:
         return []
-    fields = list(index.fields.values())
-    matched, constant = bm25.score_parts(fields, term_ids, len(index.passages))
-    candidates = np.flatnonzero(matched > 0)
-    if len(candidates) > top_k:
-        best = np.argpartition(-matched[candidates], top_k - 1)[:top_k]
-        candidates = candidates[best]
-    # Highest score first; the earlier passage first on a tie, so replies are deterministic.
-    order = sorted(candidates.tolist(), key=lambda i: (-matched[i], i))
-    return [
-        Hit(
-            passage=index.passages[i],
-            score=float(matched[i] + constant),
-            matched_terms=_matched_terms(index, i, dict(known)),
-        )
-        for i in order
-    ]
+    # The delta part of BM25Plus is the same for every passage: ranking and the reported
+    # score use what the passage's own terms add on top of it (0 = nothing matched).
+    matched, _ = bm25.score_parts(
+        list(index.fields.values()), [i for _, i in known], len(index.passages)
+    )
+    return _top_hits(index, matched, dict(known), top_k)
 
 
 def rank_documents(index: Index, question: str, top_k: int = 10) -> list[tuple[str, float]]:
@@ -47,6 +64,102 @@ def rank_documents(index: Index, question: str, top_k: int = 10) -> list[tuple[s
         if len(ranked) == top_k:
             break
     return list(ranked.items())
+
+
+def retrieve(index: Index, question: str, state: dict | None, top_k: int = 3) -> Retrieval:
+    """Answer, clarify or no_answer for a question, leaning on the previous reply's state."""
+    state = state or {}
+    hits = search(index, question, top_k=max(30, top_k * 10))
+    if not hits or coverage(index, question, hits[0]) < MIN_COVERAGE:
+        return Retrieval(kind="no_answer")
+    best_by_document = _best_hit_per_document(hits)
+    leader, runner_up = best_by_document[0], best_by_document[1:2]
+    is_clear = not runner_up or leader.score >= CLEAR_WIN * runner_up[0].score
+    previous = state.get("d")
+    if not is_clear and previous in {hit.passage.document_id for hit in best_by_document}:
+        hits = [hit for hit in hits if hit.passage.document_id == previous]
+    elif not is_clear and _ties_on_same_terms(best_by_document):
+        return _clarify(best_by_document, question)
+    top = hits[:top_k]
+    return Retrieval(
+        kind="answer",
+        hits=tuple(top),
+        topic=topic_words(question, top[0]),
+        state={"d": top[0].passage.document_id},
+    )
+
+
+def coverage(index: Index, question: str, hit: Hit) -> float:
+    """The share of the question's idf weight that the passage matches."""
+    weights = {term: _idf(index, term) for term in set(query_terms(question))}
+    total = sum(weights.values())
+    matched = sum(weights[term] for term in hit.matched_terms if term in weights)
+    return matched / total if total else 0.0
+
+
+def topic_words(question: str, hit: Hit) -> str:
+    """The question's own words, from the first to the last one the passage matched (<= 4)."""
+    spans = [token for token in tokenize(question) if token.term in hit.matched_terms]
+    if not spans:
+        return ""
+    words = question[spans[0].start : spans[-1].end]
+    return words if len(words.split()) <= 4 else ""
+
+
+def _clarify(best_by_document: list[Hit], question: str) -> Retrieval:
+    choices = best_by_document[:MAX_CLARIFY_CHOICES]
+    return Retrieval(
+        kind="clarify",
+        suggestions=tuple(hit.passage.title for hit in choices),
+        state={"q": question[:300], "c": [hit.passage.document_id for hit in choices]},
+    )
+
+
+def _ties_on_same_terms(best_by_document: list[Hit]) -> bool:
+    """True when the two best documents match the same question terms."""
+    return len(best_by_document) > 1 and (
+        best_by_document[0].matched_terms == best_by_document[1].matched_terms
+    )
+
+
+def _best_hit_per_document(hits: list[Hit]) -> list[Hit]:
+    best: dict[str, Hit] = {}
+    for hit in hits:
+        best.setdefault(hit.passage.document_id, hit)
+    return list(best.values())
+
+
+def _idf(index: Index, term: str) -> float:
+    """The term's highest idf over the fields; a term the corpus lacks counts as the rarest."""
+    term_id = index.vocabulary.get(term)
+    passage_count = len(index.passages)
+    rarest = math.log(passage_count + 1)
+    if term_id is None:
+        return rarest
+    return max((float(field.idf[term_id]) for field in index.fields.values()), default=rarest)
+
+
+def _known_terms(index: Index, query: list[str]) -> list[tuple[str, int]]:
+    return [(term, index.vocabulary[term]) for term in query if term in index.vocabulary]
+
+
+def _top_hits(
+    index: Index, matched: np.ndarray, known: dict[str, int], top_k: int
+) -> list[Hit]:
+    candidates = np.flatnonzero(matched > 0)
+    if len(candidates) > top_k:
+        best = np.argpartition(-matched[candidates], top_k - 1)[:top_k]
+        candidates = candidates[best]
+    # Highest score first; the earlier passage first on a tie, so replies are deterministic.
+    order = sorted(candidates.tolist(), key=lambda i: (-matched[i], i))
+    return [
+        Hit(
+            passage=index.passages[i],
+            score=float(matched[i]),
+            matched_terms=_matched_terms(index, i, known),
+        )
+        for i in order
+    ]
 
 
 def _matched_terms(index: Index, passage: int, known: dict[str, int]) -> frozenset[str]:

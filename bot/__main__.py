@@ -1,0 +1,5 @@
+"""`python -m bot` is `faqbot`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,178 @@
+"""The `faqbot` command: index, serve, ask, search, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .config import Settings
+from .errors import BrokenIndex, ConfigError
+
+
+def _settings(corpus: str | None = None, index: str | None = None) -> Settings:
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    changes = {}
+    if corpus:
+        changes["corpus_dir"] = Path(corpus)
+    if index:
+        changes["index_dir"] = Path(index)
+    return settings.with_changes(**changes)
+
+
+def _load(settings: Settings, build_if_stale: bool):
+    from .index import ensure_fresh_index, load_index
+
+    try:
+        if build_if_stale:
+            ensure_fresh_index(settings.corpus_dir, settings.index_dir, _progress_bar())
+        return load_index(settings.index_dir)
+    except (BrokenIndex, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _progress_bar():
+    """A progress callback that draws a bar on a terminal and stays silent elsewhere."""
+    if not sys.stderr.isatty():
+        return None
+    state = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label="Indexing passages", file=sys.stderr)
+            state["bar"].__enter__()
+            state["done"] = 0
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+        if done >= total:
+            state["bar"].__exit__(None, None, None)
+
+    return update
+
+
+@click.group()
+def cli():
+    """Clinic FAQ chatbot: cited answers from the clinic's own documents."""
+
+
+@cli.command("index")
+@click.option("--corpus", help="Corpus folder (default: FAQBOT_CORPUS or corpus/).")
+@click.option("--index", "index_dir", help="Index folder (default: FAQBOT_INDEX or index/).")
+def index_command(corpus, index_dir):
+    """Build the index of the corpus."""
+    from .index import build_index
+
+    settings = _settings(corpus, index_dir)
+    started = time.perf_counter()
+    try:
+        result = build_index(settings.corpus_dir, settings.index_dir, _progress_bar())
+    except (BrokenIndex, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+    from .index import read_manifest
+
+    manifest = read_manifest(settings.index_dir) or {}
+    for problem in result.problems:
+        state = "skipped" if problem.skipped else "warning"
+        click.echo(f"{state}: {problem.path}: {problem.reason}", err=True)
+    skipped = sum(1 for p in result.problems if p.skipped)
+    click.echo(
+        f"Indexed {manifest.get('documents', 0)} documents, {manifest.get('passages', 0)} passages "
+        f"into {settings.index_dir} in {time.perf_counter() - started:.1f}s"
+        f" ({skipped} skipped)."
+    )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host, port):
+    """Serve the chat API, the widget and a demo page (development server)."""
+    from .web import create_app
+
+    settings = _settings()
+    _load(settings, build_if_stale=True)
+    try:
+        app = create_app(settings)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Clinic FAQ bot: open http://{host}:{port}/ to chat (Ctrl+C stops it).")
+    app.run(host=host, port=port)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON reply.")
+@click.option("--index", "index_dir", help="Index folder.")
+def ask(question, as_json, index_dir):
+    """Answer one question, as a person reads it (or as the API's JSON)."""
+    from .replies import ReplySettings, respond
+
+    settings = _settings(index=index_dir)
+    index = _load(settings, build_if_stale=index_dir is None)
+    reply = respond(index, question, None, ReplySettings.from_settings(settings, index))
+    if as_json:
+        click.echo(json.dumps(reply.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(reply.reply)
+    for number, answer in enumerate(reply.answers, start=1):
+        citation = answer.hit.passage
+        where = f"{citation.title}" + (f" > {citation.section}" if citation.section else "")
+        click.echo(f"\n[{number}] {where}")
+        click.echo(answer.hit.passage.text)
+    if reply.suggestions:
+        click.echo("\nYou could also ask: " + " | ".join(reply.suggestions))
+
+
+@cli.command()
+@click.option("--top-k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--index", "index_dir", help="Index folder.")
+def search(top_k, index_dir):
+    """Read one question per stdin line; print one JSON line of ranked passages each."""
+    from .retrieval import search as search_passages
+
+    index = _load(_settings(index=index_dir), build_if_stale=index_dir is None)
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        hits = search_passages(index, question, top_k=top_k) if question.strip() else []
+        results = [
+            {
+                "passage_id": hit.passage.passage_id,
+                "document_id": hit.passage.document_id,
+                "score": round(hit.score, 6),
+            }
+            for hit in hits
+        ]
+        click.echo(json.dumps({"question": question, "results": results}, ensure_ascii=False))
+
+
+@cli.command("eval")
+@click.option("--questions", required=True, type=click.File(encoding="utf-8"))
+@click.option("--qrels", required=True, type=click.File(encoding="utf-8"))
+@click.option("--index", "index_dir", help="Index folder.")
+def eval_command(questions, qrels, index_dir):
+    """Retrieval metrics: MRR@10, nDCG@10, Recall@10 and MAP@10."""
+    from .evaluation import evaluate, parse_qrels
+    from .retrieval import rank_documents
+
+    index = _load(_settings(index=index_dir), build_if_stale=index_dir is None)
+    try:
+        judged = parse_qrels(qrels)
+        asked = [json.loads(line) for line in questions if line.strip()]
+        ranked = {
+            str(q["qid"]): [doc for doc, _ in rank_documents(index, q["question"])] for q in asked
+        }
+    except (ValueError, KeyError, TypeError) as error:
+        raise click.ClickException(f"cannot read the questions or qrels: {error}") from error
+    for name, value in evaluate(ranked, judged).items():
+        click.echo(f"{name} {value:.4f}")
+
+
+def main() -> None:
+    """Entry point of `python -m bot`."""
+    cli(prog_name="faqbot")

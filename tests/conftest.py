@@ -1,0 +1,72 @@
+"""Shared fixtures: the bundled corpus, its index built once, and a real app and client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.index import build_index, load_index
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The JSON objects of a .jsonl file."""
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def shared_eval_file(name: str) -> Path:
+    """A file of ../shared/eval, or a skip when this checkout has no shared folder beside it."""
+    path = SHARED_EVAL / name
+    if not path.exists():
+        pytest.skip(f"{path} is not here (the shared folder sits beside the repository)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("index")
+    build_index(CORPUS, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def index(index_dir):
+    return load_index(index_dir)
+
+
+@pytest.fixture(scope="session")
+def settings(index_dir) -> Settings:
+    return Settings(corpus_dir=CORPUS, index_dir=index_dir, rate_limit="off")
+
+
+@pytest.fixture
+def app(settings):
+    from bot.web import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def chat(client):
+    """Send one message (with an optional context) and return the JSON reply."""
+
+    def send(message: str, context: str | None = None) -> dict:
+        body = {"message": message}
+        if context is not None:
+            body["context"] = context
+        response = client.post("/api/chat", json=body)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    return send

@@ -1,0 +1,51 @@
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.errors import ConfigError
+
+
+def test_defaults_need_no_environment():
+    settings = Settings.from_env({})
+    assert settings.corpus_dir == Path("corpus")
+    assert settings.index_dir == Path("index")
+    assert settings.rate_limit == "30/minute"
+    assert settings.allowed_origins == ()
+
+
+def test_every_variable_is_read():
+    settings = Settings.from_env(
+        {
+            "FAQBOT_CORPUS": "/data/docs",
+            "FAQBOT_INDEX": "/data/index",
+            "FAQBOT_ALLOWED_ORIGINS": "https://clinic.example, https://www.clinic.example/",
+            "FAQBOT_RATE_LIMIT": "off",
+            "FAQBOT_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "FAQBOT_EMERGENCY_NUMBER": "112",
+            "FAQBOT_CRISIS_LINE": "116 123",
+            "FAQBOT_LOG_QUESTIONS": "on",
+            "FAQBOT_TRUSTED_PROXIES": "1",
+            "FAQBOT_SECRET_KEY": "s3cret",
+        }
+    )
+    assert settings.allowed_origins == ("https://clinic.example", "https://www.clinic.example")
+    assert (settings.rate_limit, settings.redis_url) == ("off", "redis://127.0.0.1:6379/0")
+    assert (settings.emergency_number, settings.crisis_line) == ("112", "116 123")
+    assert settings.log_questions and settings.trusted_proxies == 1
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("FAQBOT_ALLOWED_ORIGINS", "clinic.example"),
+        ("FAQBOT_RATE_LIMIT", "lots"),
+        ("FAQBOT_REDIS_URL", "localhost:6379"),
+        ("FAQBOT_EMERGENCY_NUMBER", "call someone"),
+        ("FAQBOT_LOG_QUESTIONS", "maybe"),
+        ("FAQBOT_TRUSTED_PROXIES", "-1"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
+    with pytest.raises(ConfigError, match=variable):
+        Settings.from_env({variable: value})

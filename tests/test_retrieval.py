@@ -1,0 +1,45 @@
+import pytest
+
+from bot.retrieval import rank_documents, search
+
+from .conftest import read_jsonl, shared_eval_file
+
+
+@pytest.mark.parametrize(
+    ("question", "expected_word"),
+    [
+        ("What is FOLFOX?", "oxaliplatin"),
+        ("Is Herceptin used for stomach cancer?", "trastuzumab"),
+        ("Which drugs treat cancer with an NTRK gene fusion?", "larotrectinib"),
+        ("What is supportive care?", "side effects"),
+    ],
+)
+def test_best_passage_answers_the_question(index, question, expected_word):
+    hits = search(index, question, top_k=3)
+    assert expected_word in hits[0].passage.text
+
+
+def test_every_seed_question_gets_the_right_passage_first(index):
+    failures = []
+    for case in read_jsonl(shared_eval_file("seed_questions.jsonl")):
+        hits = search(index, case["question"], top_k=1)
+        text = hits[0].passage.text.lower() if hits else ""
+        if not any(phrase.lower() in text for phrase in case["top1_contains_any"]):
+            failures.append(case["question"])
+    assert failures == []
+
+
+def test_hits_come_best_first_and_know_their_matched_terms(index):
+    hits = search(index, "What is FOLFOX?", top_k=3)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert "folfox" in hits[0].matched_terms
+
+
+def test_a_question_without_known_words_finds_nothing(index):
+    assert search(index, "passport renewal", top_k=3) == []
+
+
+def test_documents_are_ranked_by_their_best_passage(index):
+    ranked = rank_documents(index, "Herceptin stomach cancer")
+    assert ranked[0][0] == "002_eb0bcc748443e6dc"
+    assert len({doc for doc, _ in ranked}) == len(ranked)
