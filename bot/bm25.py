@@ -97,21 +97,27 @@ def score(
 
 
 def score_parts(
-    fields: list[FieldScores], term_ids: list[int], passage_count: int
+    fields: list[FieldScores],
+    term_ids: list[int],
+    passage_count: int,
+    term_weights: list[float] | None = None,
 ) -> tuple[np.ndarray, float]:
     """The per-passage sum over matched terms, and the `delta` part every passage gets.
 
     A passage that holds no query term scores exactly the constant; repeated query terms
-    count again, as in rank_bm25.
+    count again, as in rank_bm25. `term_weights` scales each query term (1 when omitted:
+    then the sum is rank_bm25's score); query understanding weighs added synonyms lower.
     """
+    weights = term_weights or [1.0] * len(term_ids)
     constant = 0.0
     ids, values = [], []
     for field in fields:
-        for term_id in term_ids:
-            constant += field.weight * field.idf[term_id] * field.delta
+        for term_id, term_weight in zip(term_ids, weights, strict=True):
+            weight = field.weight * term_weight
+            constant += weight * field.idf[term_id] * field.delta
             passages, term_scores = field.postings(term_id)
             ids.append(passages)
-            values.append(term_scores * field.weight)
+            values.append(term_scores * weight)
     if not ids:
         return np.zeros(passage_count), constant
     matched = np.bincount(

@@ -17,12 +17,14 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from . import bm25
+from .aliases import Alias, learn_aliases
 from .documents import Corpus, corpus_fingerprint, load_corpus
 from .errors import BrokenIndex
 from .models import Passage
@@ -31,10 +33,12 @@ from .tokenization import terms
 
 FORMAT_VERSION = 1
 # How much each field of a passage counts; the section is the heading (an FAQ entry's question).
-FIELD_WEIGHTS = {"text": 1.0, "section": 0.5, "title": 0.5}
+FIELD_WEIGHTS = {"text": 1.0, "section": 1.0, "title": 0.5}
 ARRAYS = ("idf", "indptr", "passage_ids", "term_scores")
 # The modules whose code decides what the index holds: editing one makes the index stale.
 PIPELINE_MODULES = (
+    "aliases.py",
+    "synonyms.py",
     "readers",
     "documents.py",
     "passages.py",
@@ -55,7 +59,18 @@ class Index:
     vocabulary: dict[str, int]
     fields: dict[str, bm25.FieldScores]
     sections: dict[str, list[str]]  # document_id -> its section headings, in order
+    aliases: dict[str, list[Alias]]  # first term of an alias -> the aliases it starts
     manifest: dict
+
+    @cached_property
+    def terms(self) -> tuple[str, ...]:
+        """Every index term, by term id (for spelling correction)."""
+        return tuple(self.vocabulary)
+
+    @cached_property
+    def document_frequency(self) -> np.ndarray:
+        """How many passages hold each term in their text, by term id."""
+        return np.diff(self.fields["text"].indptr)
 
 
 def field_texts(passage: Passage) -> dict[str, str]:
@@ -117,7 +132,8 @@ def build_index(
         },
         "field_weights": FIELD_WEIGHTS,
     }
-    _save(Index(tuple(passages), vocabulary, fields, sections, manifest), index_dir)
+    aliases = _aliases_by_first_term(learn_aliases(p.text for p in passages))
+    _save(Index(tuple(passages), vocabulary, fields, sections, aliases, manifest), index_dir)
     return corpus
 
 
@@ -137,6 +153,7 @@ def _save(index: Index, index_dir: Path) -> None:
             json.dumps(list(index.vocabulary)), "utf-8"
         )
         (folder / "sections.json").write_text(json.dumps(index.sections), "utf-8")
+        (folder / "aliases.json").write_text(json.dumps(index.aliases), "utf-8")
         for name, field in index.fields.items():
             for array in ARRAYS:
                 np.save(
@@ -157,6 +174,13 @@ def _save(index: Index, index_dir: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _remove_old_generations(index_dir, keep=generation)
+
+
+def _aliases_by_first_term(aliases: list[Alias]) -> dict[str, list[Alias]]:
+    grouped: dict[str, list[Alias]] = {}
+    for when, add in aliases:
+        grouped.setdefault(when[0], []).append((when, add))
+    return grouped
 
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
@@ -217,15 +241,17 @@ def _load_generation(folder: Path) -> Index:
             passages = tuple(Passage(**json.loads(line)) for line in handle)
         vocabulary = json.loads((folder / "vocabulary.json").read_text("utf-8"))
         sections = json.loads((folder / "sections.json").read_text("utf-8"))
+        aliases = {
+            first: [(tuple(when), tuple(add)) for when, add in entries]
+            for first, entries in json.loads(
+                (folder / "aliases.json").read_text("utf-8")
+            ).items()
+        }
         fields = {
             name: bm25.FieldScores(
                 weight=float(weight),
                 **{
-                    array: np.load(
-                        folder / f"{name}.{array}.npy",
-                        mmap_mode="r",
-                        allow_pickle=False,
-                    )
+                    array: _memory_mapped(folder / f"{name}.{array}.npy")
                     for array in ARRAYS
                 },
             )
@@ -236,7 +262,15 @@ def _load_generation(folder: Path) -> Index:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BrokenIndex(f"index in {folder} cannot be read: {error}") from error
     vocabulary_ids = {term: i for i, term in enumerate(vocabulary)}
-    return Index(passages, vocabulary_ids, fields, sections, manifest)
+    return Index(passages, vocabulary_ids, fields, sections, aliases, manifest)
+
+
+def _memory_mapped(path: Path) -> np.ndarray:
+    """A read-only array backed by the file, shared by every process that maps it.
+
+    np.asarray drops the memmap subclass, whose per-slice overhead is large on the hot path.
+    """
+    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
 
 
 def _sha256(path: Path) -> str:

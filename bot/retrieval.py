@@ -20,7 +20,8 @@ import numpy as np
 from . import bm25
 from .index import Index
 from .models import Hit
-from .tokenization import terms, tokenize
+from .query import Query, understand
+from .tokenization import tokenize
 
 MIN_COVERAGE = 0.5  # share of the question's idf weight the best passage must match
 CLEAR_WIN = 1.25  # a document whose best passage scores this much more wins outright
@@ -38,22 +39,44 @@ class Retrieval:
     state: dict = field(default_factory=dict)  # goes into the reply's context
 
 
-def query_terms(question: str) -> list[str]:
-    """The index terms a question is searched for."""
-    return terms(question)
+def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
+    """The passages that best answer the question, best first; only passages matching a term.
 
-
-def search(index: Index, question: str, top_k: int = 3) -> list[Hit]:
-    """The passages that best answer the question, best first; only passages matching a term."""
-    known = _known_terms(index, query_terms(question))
+    A passage whose text repeats a better one's (FAQ sheets often repeat answers) is left
+    out, so each hit says something new.
+    """
+    query = question if isinstance(question, Query) else understand(index, question)
+    known = {t: index.vocabulary[t] for t in query.weights if t in index.vocabulary}
     if not known:
         return []
-    # The delta part of BM25Plus is the same for every passage: ranking and the reported
-    # score use what the passage's own terms add on top of it (0 = nothing matched).
-    matched, _ = bm25.score_parts(
-        list(index.fields.values()), [i for _, i in known], len(index.passages)
-    )
-    return _top_hits(index, matched, dict(known), top_k)
+    return _top_hits(index, _scores(index, query), known, top_k)
+
+
+def _scores(index: Index, query: Query) -> np.ndarray:
+    """Each passage's score: the question's own terms, plus what its aliases add.
+
+    An alias counts only in passages without the name that was asked ("Keytruda" finds
+    "pembrolizumab" where "Keytruda" is missing), except for a definition question, whose
+    answer names the thing both ways. The delta part of BM25Plus is the same for every
+    passage, so scores are what the passage's terms add on top of it (0: nothing matched).
+    """
+    fields = list(index.fields.values())
+    count = len(index.passages)
+
+    def ids(terms):
+        return [index.vocabulary[t] for t in terms if t in index.vocabulary]
+
+    scores, _ = bm25.score_parts(fields, ids(query.own_terms), count)
+    for asked, added in query.aliases:
+        present = [t for t in added if t in index.vocabulary]
+        extra, _ = bm25.score_parts(
+            fields, ids(present), count, [query.weights[t] for t in present]
+        )
+        if not query.asks_definition:
+            has_asked, _ = bm25.score_parts(fields, ids(asked), count)
+            extra[has_asked > 0] = 0
+        scores += extra
+    return scores
 
 
 def rank_documents(index: Index, question: str, top_k: int = 10) -> list[tuple[str, float]]:
@@ -69,8 +92,9 @@ def rank_documents(index: Index, question: str, top_k: int = 10) -> list[tuple[s
 def retrieve(index: Index, question: str, state: dict | None, top_k: int = 3) -> Retrieval:
     """Answer, clarify or no_answer for a question, leaning on the previous reply's state."""
     state = state or {}
-    hits = search(index, question, top_k=max(30, top_k * 10))
-    if not hits or coverage(index, question, hits[0]) < MIN_COVERAGE:
+    query = understand(index, question)
+    hits = search(index, query, top_k=max(30, top_k * 10))
+    if not hits or coverage(index, query, hits[0]) < MIN_COVERAGE:
         return Retrieval(kind="no_answer")
     best_by_document = _best_hit_per_document(hits)
     leader, runner_up = best_by_document[0], best_by_document[1:2]
@@ -89,12 +113,12 @@ def retrieve(index: Index, question: str, state: dict | None, top_k: int = 3) ->
     )
 
 
-def coverage(index: Index, question: str, hit: Hit) -> float:
-    """The share of the question's idf weight that the passage matches."""
-    weights = {term: _idf(index, term) for term in set(query_terms(question))}
+def coverage(index: Index, query: Query, hit: Hit) -> float:
+    """The share of the question's idf weight that the passage answers."""
+    weights = {term: _idf(index, term) for term in set(query.own_terms)}
     total = sum(weights.values())
-    matched = sum(weights[term] for term in hit.matched_terms if term in weights)
-    return matched / total if total else 0.0
+    covered = query.covered_terms(hit.matched_terms)
+    return sum(weights[term] for term in covered if term in weights) / total if total else 0.0
 
 
 def topic_words(question: str, hit: Hit) -> str:
@@ -139,33 +163,41 @@ def _idf(index: Index, term: str) -> float:
     return max((float(field.idf[term_id]) for field in index.fields.values()), default=rarest)
 
 
-def _known_terms(index: Index, query: list[str]) -> list[tuple[str, int]]:
-    return [(term, index.vocabulary[term]) for term in query if term in index.vocabulary]
-
-
 def _top_hits(
     index: Index, matched: np.ndarray, known: dict[str, int], top_k: int
 ) -> list[Hit]:
     candidates = np.flatnonzero(matched > 0)
-    if len(candidates) > top_k:
-        best = np.argpartition(-matched[candidates], top_k - 1)[:top_k]
+    wanted = top_k * 2 + 10  # room for the repeated texts that are skipped
+    if len(candidates) > wanted:
+        best = np.argpartition(-matched[candidates], wanted - 1)[:wanted]
         candidates = candidates[best]
     # Highest score first; the earlier passage first on a tie, so replies are deterministic.
     order = sorted(candidates.tolist(), key=lambda i: (-matched[i], i))
+    hits, seen_texts = [], set()
+    for i in order:
+        passage = index.passages[i]
+        if passage.text in seen_texts:
+            continue
+        seen_texts.add(passage.text)
+        hits.append(i)
+        if len(hits) == top_k:
+            break
+    matched_terms = _matched_terms(index, np.array(hits, dtype=np.int64), known)
     return [
-        Hit(
-            passage=index.passages[i],
-            score=float(matched[i]),
-            matched_terms=_matched_terms(index, i, known),
-        )
-        for i in order
+        Hit(index.passages[i], float(matched[i]), terms)
+        for i, terms in zip(hits, matched_terms, strict=True)
     ]
 
 
-def _matched_terms(index: Index, passage: int, known: dict[str, int]) -> frozenset[str]:
-    """The query terms found in any field of the passage."""
-    return frozenset(
-        term
-        for term, term_id in known.items()
-        if any(bm25.contains(field, term_id, passage) for field in index.fields.values())
-    )
+def _matched_terms(
+    index: Index, passages: np.ndarray, known: dict[str, int]
+) -> list[frozenset[str]]:
+    """For each passage, the query terms found in any of its fields."""
+    found: list[set[str]] = [set() for _ in passages]
+    for term, term_id in known.items():
+        present = np.zeros(len(passages), dtype=bool)
+        for field in index.fields.values():
+            present |= np.isin(passages, field.postings(term_id)[0])
+        for position in np.flatnonzero(present):
+            found[position].add(term)
+    return [frozenset(terms) for terms in found]

@@ -13,6 +13,8 @@ from functools import lru_cache
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
 
+from .synonyms import SPELLING_VARIANTS
+
 # NLTK's English stopwords, less the words that change a sentence's meaning
 # ("not", "no", "nor", "without", "against", "off", "out") and "can"/"will"/"should",
 # which carry intent in patients' questions only weakly but never hurt.
@@ -50,7 +52,7 @@ def normalize(word: str) -> str | None:
     """A lowercase word -> its index term, or None for a stopword."""
     if word in STOPWORDS:
         return None
-    return _stemmer.stem(word)
+    return _stemmer.stem(SPELLING_VARIANTS.get(word, word))
 
 
 def _word_terms(word: str, start: int) -> list[Token]:

@@ -6,13 +6,16 @@ Every reader has `read(path, document_id) -> (documents, warnings)` and raises
 
 from __future__ import annotations
 
-from . import faq, markdown, text
+from . import faq, html, markdown, pdf, text
 from .common import UnreadableFile
 
 READERS = {
     ".txt": text.read,
     ".md": markdown.read,
     ".markdown": markdown.read,
+    ".html": html.read,
+    ".htm": html.read,
+    ".pdf": pdf.read,
     ".jsonl": faq.read,
     ".csv": faq.read,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from datetime import date
@@ -18,19 +19,51 @@ class UnreadableFile(Exception):
 
 
 def decode(path: Path, warnings: list[str]) -> str:
-    """A text file's contents: UTF-8 (with or without BOM), else Windows-1252 with a warning."""
+    """A text file's contents with \\n line ends; see `decode_bytes`."""
+    return decode_bytes(read_bytes(path), warnings)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; UnreadableFile when the system will not give them."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise UnreadableFile(f"cannot be read ({error.strerror})") from error
+
+
+def decode_bytes(raw: bytes, warnings: list[str], declared: str | None = None) -> str:
+    """Text from bytes in UTF-8 or UTF-16 with a BOM, else with a warning."""
+    text = _decoded(raw, warnings, declared)
+    if not text.strip():
+        raise UnreadableFile("is empty")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decoded(raw: bytes, warnings: list[str], declared: str | None) -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16", errors="replace")
     if b"\x00" in raw[:4096]:
         raise UnreadableFile("is binary, not text")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-        warnings.append("is not UTF-8; read as Windows-1252")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+        fallback = _fallback_codec(declared)
+        name = "Windows-1252" if fallback == "cp1252" else fallback
+        warnings.append(f"is not UTF-8; read as {name}")
+        return raw.decode(fallback, errors="replace")
+
+
+def _fallback_codec(declared: str | None) -> str:
+    """The codec for a file that is not UTF-8: what it declares, else Windows-1252.
+
+    Like browsers, a declared Latin-1 or a declared (but false) UTF-8 is read as
+    Windows-1252, the superset that Windows editors actually write.
+    """
+    try:
+        codec = codecs.lookup(declared).name if declared else "cp1252"
+    except LookupError:
+        codec = "cp1252"
+    return "cp1252" if codec in ("utf-8", "latin-1", "iso8859-1", "ascii") else codec
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -57,7 +90,9 @@ def parse_reviewed(value: str | None, warnings: list[str]) -> date | None:
         return None
 
 
-def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def paragraph_spans(
+    text: str, start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
     """Spans of the blocks of `text[start:end]` separated by blank lines, trimmed."""
     end = len(text) if end is None else end
     spans = []

@@ -1,8 +1,10 @@
-"""Plain text: blank lines separate paragraphs; a short unpunctuated line before a paragraph
-is a heading; two or more blank lines in a row end a section even without a heading.
+"""Plain text: blank lines separate paragraphs; a short unpunctuated line before a
+paragraph is a heading; two or more blank lines in a row end a section even without a
+heading.
 
 Web extracts lose headings but keep the wider gap where the heading was, so the gap is
-the honest place to stop a section (its passages then carry no heading, never a wrong one).
+the honest place to stop a section (its passages then carry no heading, never a wrong
+one).
 """
 
 from __future__ import annotations
@@ -10,7 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..models import Document, Section
-from .common import decode, paragraph_spans, parse_reviewed, split_front_matter
+from .common import (
+    UnreadableFile,
+    decode,
+    paragraph_spans,
+    parse_reviewed,
+    split_front_matter,
+)
 
 MAX_HEADING_CHARS = 80
 MAX_HEADING_WORDS = 10
@@ -22,10 +30,14 @@ def read(path: Path, document_id: str) -> tuple[list[Document], list[str]]:
     warnings: list[str] = []
     meta, body = split_front_matter(decode(path, warnings))
     document = parse(body, document_id, meta, warnings)
+    if not any(section.paragraphs for section in document.sections):
+        raise UnreadableFile("has no text (only front matter)")
     return [document], warnings
 
 
-def parse(text: str, document_id: str, meta: dict[str, str], warnings: list[str]) -> Document:
+def parse(
+    text: str, document_id: str, meta: dict[str, str], warnings: list[str]
+) -> Document:
     """A Document from plain text and its front matter."""
     sections: list[Section] = []
     heading, paragraphs = "", []
@@ -35,7 +47,11 @@ def parse(text: str, document_id: str, meta: dict[str, str], warnings: list[str]
         follows_gap = text.count("\n", previous_end, start) >= SECTION_GAP_NEWLINES
         previous_end = end
         next_span = spans[number + 1] if number + 1 < len(spans) else None
-        if is_heading(text[start:end]) and next_span and not is_heading(text[slice(*next_span)]):
+        if (
+            is_heading(text[start:end])
+            and next_span
+            and not is_heading(text[slice(*next_span)])
+        ):
             _close(sections, heading, paragraphs)
             heading, paragraphs = text[start:end].strip(), []
         elif follows_gap and paragraphs:
@@ -44,7 +60,12 @@ def parse(text: str, document_id: str, meta: dict[str, str], warnings: list[str]
         else:
             paragraphs.append((start, end))
     _close(sections, heading, paragraphs)
-    title = meta.get("title") or _first_heading(sections) or _first_line(text) or document_id
+    title = (
+        meta.get("title")
+        or _first_heading(sections)
+        or _first_line(text)
+        or document_id
+    )
     return Document(
         document_id=document_id,
         title=title,
