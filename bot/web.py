@@ -46,7 +46,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
-    CORS(app, resources={r"/api/*": {"origins": list(settings.allowed_origins)}})
+    CORS(
+        app,
+        resources={r"/api/*": {"origins": list(settings.allowed_origins)}},
+        expose_headers=["Retry-After"],  # the widget waits as long as the server asks
+    )
     limiter = make_limiter(app, settings)
     app.extensions["faqbot.limiter"] = limiter  # Flask-Limiter holds only a weak reference
     reply_settings = ReplySettings.from_settings(settings, holder.get())

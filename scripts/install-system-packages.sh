@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Chromium for the widget's browser tests, Redis for the
-# shared rate limit. Installs only what is missing; needs root (or sudo).
+# Debian packages the tests need: Chromium for the widget's browser tests (driven by
+# Playwright for Python; Playwright's own browser download is never used), fonts for
+# legible screenshots, Redis for the shared rate limit. Installs only what is missing;
+# needs root (or sudo).
 set -euo pipefail
 needed=()
 [ -x /usr/bin/chromium ] || needed+=(chromium)
+[ -d /usr/share/fonts/truetype/dejavu ] || needed+=(fonts-dejavu-core)
+[ -d /usr/share/fonts/truetype/liberation ] || needed+=(fonts-liberation)
 command -v redis-server >/dev/null 2>&1 || needed+=(redis-server)
 [ ${#needed[@]} -eq 0 ] && exit 0
 sudo=""
