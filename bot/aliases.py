@@ -1,4 +1,4 @@
-"""Aliases the documents define themselves, and the curated synonyms, as term groups.
+"""Aliases the documents define themselves, learnt when the index is built.
 
 Documents name things two ways in one breath: "pembrolizumab (Keytruda)", "Herceptin®
 (trastuzumab)", "high microsatellite instability (MSI-H)", "HER2 (human epidermal growth
@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .synonyms import SYNONYM_GROUPS
 from .tokenization import terms
 
 Alias = tuple[tuple[str, ...], tuple[str, ...]]  # (terms a question has, terms to add)
@@ -25,16 +24,12 @@ ACRONYM = re.compile(r"^(?=(?:.*[A-Z]){2})[A-Za-z0-9\-]{2,10}$")
 
 
 def learn_aliases(texts: Iterable[str]) -> list[Alias]:
-    """Alias pairs found in the texts, both ways, plus the curated synonyms (lay -> documents')."""
+    """Alias pairs found in the texts, both ways."""
     pairs: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
     for text in texts:
         for match in PARENTHESIS.finditer(text):
             for left, right in _pairs_in(match.group(1).split(), match.group(2).strip()):
                 _add_both_ways(pairs, terms(left), terms(right))
-    for lay, *documents_words in SYNONYM_GROUPS:
-        for phrase in documents_words:
-            if terms(lay) and terms(phrase) and terms(lay) != terms(phrase):
-                pairs.add((tuple(terms(lay)), tuple(terms(phrase))))
     return sorted(pairs)
 
 

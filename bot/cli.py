@@ -134,7 +134,7 @@ def ask(question, as_json, index_dir):
 @click.option("--index", "index_dir", help="Index folder.")
 def search(top_k, index_dir):
     """Read one question per stdin line; print one JSON line of ranked passages each."""
-    from .retrieval import search as search_passages
+    from .ranking import search as search_passages
 
     index = _load(_settings(index=index_dir), build_if_stale=index_dir is None)
     for line in sys.stdin:
@@ -158,7 +158,7 @@ def search(top_k, index_dir):
 def eval_command(questions, qrels, index_dir):
     """Retrieval metrics: MRR@10, nDCG@10, Recall@10 and MAP@10."""
     from .evaluation import evaluate, parse_qrels
-    from .retrieval import rank_documents
+    from .ranking import rank_documents
 
     index = _load(_settings(index=index_dir), build_if_stale=index_dir is None)
     try:

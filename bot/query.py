@@ -1,46 +1,59 @@
 """Question -> the weighted terms to search: what a patient means, in the documents' words.
 
-Three steps, each explainable: words that carry no subject ("hi", "thanks", "wondering")
-are dropped; a word the corpus never uses is corrected to the closest index term
-("chemoterapy" -> chemotherapy); and aliases add the other names of what was asked
-("Keytruda" -> pembrolizumab, "small bowel" -> small intestine), at a lower weight.
+Each step is explainable:
+- words that carry no subject ("hi", "thanks", "wondering") are dropped;
+- pieces written apart are joined when the corpus writes them as one ("5 FU" -> 5-FU,
+  "MSI H" -> MSI-H), and a word the corpus never uses is corrected to the closest index
+  term ("chemoterapy" -> chemotherapy);
+- lay words are searched in the documents' words too ("small bowel" -> small intestine,
+  from synonyms.py), the documents' words weighing more;
+- names the corpus defines add their other name ("Keytruda" -> pembrolizumab), see
+  aliases.py and retrieval.py for how they count.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .index import Index
-from .synonyms import CHATTER
-from .tokenization import tokenize
+from .synonyms import CHATTER, EQUIVALENT_GROUPS, LAY_SYNONYMS
+from .tokenization import WORD_PATTERN, normalize, terms, tokenize
 
-ALIAS_WEIGHT = 0.5  # an added name counts half as much as the patient's own word
+ALIAS_WEIGHT = 0.5  # another name the corpus gives counts half as much as the one asked
+LAY_WEIGHT = 0.5  # a lay word counts half as much as the documents' word for it
 MIN_CORRECTABLE_CHARS = 4
-# "What is HER2?", "What does MSI-H mean?", "define dMMR": the answer is the passage that
-# names the thing both ways, so there an alias adds to a passage that has the asked name.
-DEFINITION_WORDS = re.compile(r"\b(mean|means|meaning|stand for|stands for|define|definition)\b", re.I)
+# "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
+DEFINITION_WORDS = re.compile(
+    r"\b(mean|means|meaning|stand for|stands for|define|definition)\b", re.I
+)
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
 MAX_DEFINITION_TERMS = 3
+
+Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
+# (terms asked, terms added, weight of the asked terms, weight of the added terms)
+Synonym = tuple[tuple[str, ...], tuple[str, ...], float, float]
 
 
 @dataclass(frozen=True)
 class Query:
     """The terms searched for one question, with their weights and where they came from."""
 
-    own_terms: tuple[str, ...]  # the question's own terms, chatter dropped, spelling fixed
-    weights: dict[str, float]  # every term searched -> its weight
+    own_terms: tuple[str, ...]  # the question's terms: chatter dropped, spelling fixed
+    weights: dict[str, float]  # own terms and synonyms' terms -> weight
     asks_definition: bool = False
-    aliases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (asked, added)
+    synonyms: tuple[Pair, ...] = ()  # lay words asked -> the documents' words added
+    aliases: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()  # asked -> added
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt -> index term
 
     def covered_terms(self, matched: frozenset[str]) -> set[str]:
-        """The question's own terms a passage answers, directly or through an alias."""
+        """The question's own terms a passage answers, directly or by another name."""
         covered = {term for term in self.own_terms if term in matched}
-        for asked, added in self.aliases:
+        for asked, added in (*self.synonyms, *self.aliases):
             if matched.intersection(added):
                 covered.update(asked)
         return covered
@@ -48,32 +61,59 @@ class Query:
 
 def understand(index: Index, question: str) -> Query:
     """The weighted terms to search for a question."""
+    own, corrections = _own_terms(index, question)
+    weights = {term: 1.0 for term in own}
+    synonyms = [pair for pair in synonym_pairs() if set(own).issuperset(pair[0])]
+    for asked, added, asked_weight, added_weight in synonyms:
+        if not any(term in index.vocabulary for term in asked):
+            added_weight = 1.0  # the corpus never uses the word asked: search its word
+        for term in asked:
+            weights[term] = min(weights[term], asked_weight)
+        for term in added:
+            weight = added_weight * min(1.0, len(asked) / len(added))
+            weights[term] = max(weights.get(term, 0.0), weight)
+    aliases = []
+    for term in dict.fromkeys(own):
+        for asked, added in index.aliases.get(term, []):
+            if set(own).issuperset(asked):
+                # A long expansion ("NTRK" -> four words) weighs no more than the name asked.
+                weight = ALIAS_WEIGHT * min(1.0, len(asked) / len(added))
+                aliases.append((asked, {t: weight for t in added if t not in weights}))
+    asks_definition = bool(DEFINITION_WORDS.search(question)) or (
+        bool(WHAT_IS.match(question)) and len(own) <= MAX_DEFINITION_TERMS
+    )
+    pairs = tuple((asked, added) for asked, added, _, _ in synonyms)
+    return Query(tuple(own), weights, asks_definition, pairs, tuple(aliases), corrections)
+
+
+def _own_terms(index: Index, question: str) -> tuple[list[str], dict[str, str]]:
+    """The question's terms without chatter, joined pieces added, misspellings corrected."""
     tokens = tokenize(question)
     content = [t for t in tokens if question[t.start : t.end].lower() not in CHATTER]
+    content = content or tokens
     own, corrections = [], {}
-    for token in content or tokens:
+    for token in content:
         term = token.term
-        if term not in index.vocabulary:
+        if term not in index.vocabulary and term not in lay_terms():
             corrected = correct_spelling(index, term)
             if corrected:
                 corrections[term] = corrected
                 term = corrected
         own.append(term)
-    weights = {term: 1.0 for term in own}
-    aliases = []
-    own_set = set(own)
-    for term in dict.fromkeys(own):
-        for asked, added in index.aliases.get(term, []):
-            if own_set.issuperset(asked):
-                aliases.append((asked, added))
-                # A long expansion ("NTRK" -> four words) weighs no more than the name asked.
-                weight = ALIAS_WEIGHT * min(1.0, len(asked) / len(added))
-                for extra in added:
-                    weights.setdefault(extra, weight)
-    asks_definition = bool(DEFINITION_WORDS.search(question)) or (
-        bool(WHAT_IS.match(question)) and len(own) <= MAX_DEFINITION_TERMS
-    )
-    return Query(tuple(own), weights, asks_definition, tuple(aliases), corrections)
+    own.extend(t for t in _joined_pieces(index, question) if t not in own)
+    return own, corrections
+
+
+def _joined_pieces(index: Index, question: str) -> list[str]:
+    """Index terms made of two neighbouring words: "5 FU" -> 5fu, "HER 2" -> her2."""
+    words = list(re.finditer(WORD_PATTERN, question))
+    joined = []
+    for left, right in zip(words, words[1:], strict=False):
+        if question[left.end() : right.start()] in (" ", "-"):
+            term = normalize((left.group() + right.group()).lower())
+            if term and term in index.vocabulary:
+                joined.append(term)
+    return joined
 
 
 def correct_spelling(index: Index, term: str) -> str | None:
@@ -91,7 +131,31 @@ def correct_spelling(index: Index, term: str) -> str | None:
     if not candidates:
         return None
     frequency = index.document_frequency
-    _, _, best = min(
-        candidates, key=lambda c: (c[1], -int(frequency[c[2]]) if c[2] < len(frequency) else 0)
-    )
+    _, _, best = min(candidates, key=lambda c: (c[1], -int(frequency[c[2]])))
     return index.terms[best]
+
+
+@lru_cache(maxsize=1)
+def synonym_pairs() -> tuple[Synonym, ...]:
+    """The curated synonyms as (asked, added, asked weight, added weight)."""
+    pairs: list[Synonym] = []
+    for group in EQUIVALENT_GROUPS:
+        for phrase in group:
+            pairs.extend(
+                (terms(phrase), terms(other), 1.0, ALIAS_WEIGHT)
+                for other in group
+                if terms(other) != terms(phrase)
+            )
+    for lay, *documents_words in LAY_SYNONYMS:
+        pairs.extend(
+            (terms(lay), terms(phrase), LAY_WEIGHT, 1.0)
+            for phrase in documents_words
+            if terms(phrase) != terms(lay)
+        )
+    return tuple((tuple(a), tuple(b), wa, wb) for a, b, wa, wb in pairs if a and b)
+
+
+@lru_cache(maxsize=1)
+def lay_terms() -> frozenset[str]:
+    """Every term of a lay phrase: never 'corrected' into another word."""
+    return frozenset(term for asked, *_ in synonym_pairs() for term in asked)

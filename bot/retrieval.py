@@ -12,15 +12,12 @@ Decisions, in order:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from . import bm25
 from .index import Index
 from .models import Hit
-from .query import Query, understand
+from .query import understand
+from .ranking import coverage, search
 from .tokenization import tokenize
 
 MIN_COVERAGE = 0.5  # share of the question's idf weight the best passage must match
@@ -37,56 +34,6 @@ class Retrieval:
     topic: str = ""  # the question's words that the best passage matched
     suggestions: tuple[str, ...] = ()
     state: dict = field(default_factory=dict)  # goes into the reply's context
-
-
-def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
-    """The passages that best answer the question, best first; only passages matching a term.
-
-    A passage whose text repeats a better one's (FAQ sheets often repeat answers) is left
-    out, so each hit says something new.
-    """
-    query = question if isinstance(question, Query) else understand(index, question)
-    known = {t: index.vocabulary[t] for t in query.weights if t in index.vocabulary}
-    if not known:
-        return []
-    return _top_hits(index, _scores(index, query), known, top_k)
-
-
-def _scores(index: Index, query: Query) -> np.ndarray:
-    """Each passage's score: the question's own terms, plus what its aliases add.
-
-    An alias counts only in passages without the name that was asked ("Keytruda" finds
-    "pembrolizumab" where "Keytruda" is missing), except for a definition question, whose
-    answer names the thing both ways. The delta part of BM25Plus is the same for every
-    passage, so scores are what the passage's terms add on top of it (0: nothing matched).
-    """
-    fields = list(index.fields.values())
-    count = len(index.passages)
-
-    def ids(terms):
-        return [index.vocabulary[t] for t in terms if t in index.vocabulary]
-
-    scores, _ = bm25.score_parts(fields, ids(query.own_terms), count)
-    for asked, added in query.aliases:
-        present = [t for t in added if t in index.vocabulary]
-        extra, _ = bm25.score_parts(
-            fields, ids(present), count, [query.weights[t] for t in present]
-        )
-        if not query.asks_definition:
-            has_asked, _ = bm25.score_parts(fields, ids(asked), count)
-            extra[has_asked > 0] = 0
-        scores += extra
-    return scores
-
-
-def rank_documents(index: Index, question: str, top_k: int = 10) -> list[tuple[str, float]]:
-    """Documents ranked by their best passage: (document_id, score), best first."""
-    ranked: dict[str, float] = {}
-    for hit in search(index, question, top_k=max(50, top_k * 10)):
-        ranked.setdefault(hit.passage.document_id, hit.score)
-        if len(ranked) == top_k:
-            break
-    return list(ranked.items())
 
 
 def retrieve(index: Index, question: str, state: dict | None, top_k: int = 3) -> Retrieval:
@@ -111,14 +58,6 @@ def retrieve(index: Index, question: str, state: dict | None, top_k: int = 3) ->
         topic=topic_words(question, top[0]),
         state={"d": top[0].passage.document_id},
     )
-
-
-def coverage(index: Index, query: Query, hit: Hit) -> float:
-    """The share of the question's idf weight that the passage answers."""
-    weights = {term: _idf(index, term) for term in set(query.own_terms)}
-    total = sum(weights.values())
-    covered = query.covered_terms(hit.matched_terms)
-    return sum(weights[term] for term in covered if term in weights) / total if total else 0.0
 
 
 def topic_words(question: str, hit: Hit) -> str:
@@ -153,51 +92,3 @@ def _best_hit_per_document(hits: list[Hit]) -> list[Hit]:
     return list(best.values())
 
 
-def _idf(index: Index, term: str) -> float:
-    """The term's highest idf over the fields; a term the corpus lacks counts as the rarest."""
-    term_id = index.vocabulary.get(term)
-    passage_count = len(index.passages)
-    rarest = math.log(passage_count + 1)
-    if term_id is None:
-        return rarest
-    return max((float(field.idf[term_id]) for field in index.fields.values()), default=rarest)
-
-
-def _top_hits(
-    index: Index, matched: np.ndarray, known: dict[str, int], top_k: int
-) -> list[Hit]:
-    candidates = np.flatnonzero(matched > 0)
-    wanted = top_k * 2 + 10  # room for the repeated texts that are skipped
-    if len(candidates) > wanted:
-        best = np.argpartition(-matched[candidates], wanted - 1)[:wanted]
-        candidates = candidates[best]
-    # Highest score first; the earlier passage first on a tie, so replies are deterministic.
-    order = sorted(candidates.tolist(), key=lambda i: (-matched[i], i))
-    hits, seen_texts = [], set()
-    for i in order:
-        passage = index.passages[i]
-        if passage.text in seen_texts:
-            continue
-        seen_texts.add(passage.text)
-        hits.append(i)
-        if len(hits) == top_k:
-            break
-    matched_terms = _matched_terms(index, np.array(hits, dtype=np.int64), known)
-    return [
-        Hit(index.passages[i], float(matched[i]), terms)
-        for i, terms in zip(hits, matched_terms, strict=True)
-    ]
-
-
-def _matched_terms(
-    index: Index, passages: np.ndarray, known: dict[str, int]
-) -> list[frozenset[str]]:
-    """For each passage, the query terms found in any of its fields."""
-    found: list[set[str]] = [set() for _ in passages]
-    for term, term_id in known.items():
-        present = np.zeros(len(passages), dtype=bool)
-        for field in index.fields.values():
-            present |= np.isin(passages, field.postings(term_id)[0])
-        for position in np.flatnonzero(present):
-            found[position].add(term)
-    return [frozenset(terms) for terms in found]

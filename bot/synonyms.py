@@ -1,27 +1,46 @@
 """Words patients use and words documents use for the same thing: the curated list we ship.
 
-Each group starts with what a patient may write, then the words documents use for it; a
-question with the first phrase is also searched for the others (at a lower weight, see
-query.py). Only that way round: a question in the documents' own words needs no help, and
-lay words ("come back") would only drag in passages that happen to use them. Aliases the corpus itself defines
+Two kinds: words documents use interchangeably ("stomach", "gastric"), and lay words
+patients write for the documents' words ("small bowel" for small intestine). Aliases the corpus itself defines
 ("pembrolizumab (Keytruda)", "high microsatellite instability (MSI-H)") are learnt by
 aliases.py. Keep a group to true synonyms: a wrong one sends patients to wrong passages.
 """
 
-SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+# Words documents use interchangeably: each is also searched for the others (at half weight).
+EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("stomach", "gastric"),
+    ("radiotherapy", "radiation therapy"),
+    ("5-FU", "fluorouracil", "5-fluorouracil"),
+    ("metastasized", "metastatic", "spread"),
+    ("recurrent", "recurrence"),
+    ("blockage", "obstruction"),
+    ("medicine", "drug"),
+    ("kidney", "renal"),
+    ("liver", "hepatic"),
+    ("heart", "cardiac"),
+    ("lung", "pulmonary"),
+    ("operation", "surgery"),
+    ("tablet", "pill"),
+    ("side effect", "adverse effect"),
+    ("fatigue", "tiredness"),
+    ("hair loss", "alopecia"),
+    ("shortness of breath", "dyspnea"),
+)
+
+# What a patient may write (first), then the words documents use for it: the documents'
+# words are searched at full weight and the lay words at half. Only that way round: a
+# question in the documents' own words needs no help.
+LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("small bowel", "small intestine"),
     ("large bowel", "colon"),
     ("bowel", "intestine"),
     ("gut", "intestine"),
-    ("stomach", "gastric"),
     ("chemo", "chemotherapy"),
-    ("radiotherapy", "radiation therapy"),
-    ("radiation", "radiotherapy"),
-    ("immunotherapy", "biological therapy"),
-    ("5-FU", "fluorouracil", "5-fluorouracil"),
-    ("spread", "metastasized", "metastatic"),
-    ("come back", "recurrent", "recurrence"),
-    ("came back", "recurrent", "recurrence"),
+    ("radiation", "radiation therapy"),
+    ("come back", "recurrent"),
+    ("came back", "recurrent"),
+    ("comes back", "recurrent"),
+    ("spread", "metastasized"),
     ("blocked", "blockage", "obstruction"),
     ("hole", "perforation"),
     ("heavy bleeding", "hemorrhage"),
@@ -29,40 +48,25 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("throwing up", "vomiting"),
     ("belly", "abdomen", "abdominal"),
     ("tummy", "abdomen", "stomach"),
-    ("medication", "medicine", "drug"),
-    ("kidney", "renal"),
-    ("liver", "hepatic"),
-    ("heart", "cardiac"),
-    ("lung", "pulmonary"),
     ("high blood pressure", "hypertension"),
     ("low blood pressure", "hypotension"),
     ("heart attack", "myocardial infarction"),
     ("blood sugar", "glucose"),
-    ("sugar", "glucose"),
-    ("operation", "surgery"),
-    ("tablet", "pill"),
     ("shot", "injection"),
     ("jab", "injection", "vaccine"),
-    ("side effect", "adverse effect"),
     ("feeding tube", "nasogastric tube"),
-    ("tube feeding", "nasogastric tube", "feeding intravenously"),
+    ("tube feeding", "nasogastric tube"),
     ("drip", "intravenous"),
     ("iv", "intravenous"),
-    ("tiredness", "fatigue"),
     ("tired", "fatigue"),
-    ("skinny", "malnourished"),
     ("losing weight", "weight loss"),
-    ("pee", "urine", "urinate"),
-    ("poop", "stool", "bowel movement"),
-    ("rash", "skin reaction"),
-    ("hair loss", "alopecia"),
+    ("pee", "urine"),
+    ("poop", "stool"),
     ("pregnant", "pregnancy"),
-    ("baby", "infant"),
     ("kid", "child"),
     ("kids", "children"),
     ("trial", "clinical trial"),
     ("research study", "clinical trial"),
-    ("shortness of breath", "dyspnea"),
     ("painkiller", "analgesic"),
     ("sick to my stomach", "nausea"),
     ("nauseous", "nausea"),

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from bot.index import build_index, load_index
 from bot.passages import split_into_passages
 from bot.readers import READERS, UnreadableFile, faq, html, markdown, pdf, text
-from bot.retrieval import search
+from bot.ranking import search
 
 from .make_fixtures import fixtures
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.retrieval import rank_documents, search
+from bot.ranking import rank_documents, search
 
 from .conftest import read_jsonl, shared_eval_file
 

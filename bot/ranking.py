@@ -1,0 +1,140 @@
+"""Query -> ranked hits: BM25Plus over the fields, aliases, then a coverage rerank.
+
+BM25 adds up term scores, so in a small corpus a common word found in a passage's
+text, heading and title can outweigh the one rare word the question is about
+("trastuzumab for stomach cancer"). The best candidates are therefore reranked by how
+much of the question's idf weight they answer: score x (1 - PULL + PULL x coverage).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import bm25
+from .index import Index
+from .models import Hit
+from .query import Query, understand
+
+COVERAGE_PULL = 0.5  # how far a score moves with the share of the question covered
+RERANKED = 50  # candidates taken from BM25 before the rerank
+
+
+def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
+    """The passages that best answer the question, best first; only passages matching a term.
+
+    A passage whose text repeats a better one's (FAQ sheets often repeat answers) is left
+    out, so each hit says something new.
+    """
+    query = question if isinstance(question, Query) else understand(index, question)
+    searched = [*query.weights, *(t for _, added in query.aliases for t in added)]
+    known = {t: index.vocabulary[t] for t in searched if t in index.vocabulary}
+    if not known:
+        return []
+    scores = bm25_scores(index, query)
+    candidates = _best(scores, max(RERANKED, top_k * 3))
+    matched = _matched_terms(index, candidates, known)
+    idf = {term: term_idf(index, term) for term in query.own_terms}
+    reranked = sorted(
+        (
+            (float(scores[i]) * _coverage_factor(query, terms, idf), i, terms)
+            for i, terms in zip(candidates.tolist(), matched, strict=True)
+        ),
+        key=lambda item: (-item[0], item[1]),  # the earlier passage first on a tie
+    )
+    hits, seen_texts = [], set()
+    for score, i, terms in reranked:
+        passage = index.passages[i]
+        if passage.text not in seen_texts:
+            seen_texts.add(passage.text)
+            hits.append(Hit(passage, score, terms))
+        if len(hits) == top_k:
+            break
+    return hits
+
+
+def rank_documents(index: Index, question: str, top_k: int = 10) -> list[tuple[str, float]]:
+    """Documents ranked by their best passage: (document_id, score), best first."""
+    ranked: dict[str, float] = {}
+    for hit in search(index, question, top_k=max(50, top_k * 10)):
+        ranked.setdefault(hit.passage.document_id, hit.score)
+        if len(ranked) == top_k:
+            break
+    return list(ranked.items())
+
+
+def bm25_scores(index: Index, query: Query) -> np.ndarray:
+    """Each passage's BM25Plus score: the question's own terms and synonyms, plus aliases.
+
+    An alias counts only in passages without the name that was asked ("Keytruda" finds
+    "pembrolizumab" where "Keytruda" is missing), except for a definition question, whose
+    answer names the thing both ways. The delta part of BM25Plus is the same for every
+    passage, so scores are what the passage's terms add on top of it (0: nothing matched).
+    """
+    fields = list(index.fields.values())
+    count = len(index.passages)
+
+    def ids(terms):
+        return [index.vocabulary[t] for t in terms if t in index.vocabulary]
+
+    plain = [t for t in query.weights if t in index.vocabulary]
+    scores, _ = bm25.score_parts(fields, ids(plain), count, [query.weights[t] for t in plain])
+    for asked, added in query.aliases:
+        present = [t for t in added if t in index.vocabulary]
+        extra, _ = bm25.score_parts(fields, ids(present), count, [added[t] for t in present])
+        if not query.asks_definition:
+            has_asked, _ = bm25.score_parts(fields, ids(asked), count)
+            extra[has_asked > 0] = 0
+        scores += extra
+    return scores
+
+
+def coverage(index: Index, query: Query, hit: Hit) -> float:
+    """The share of the question's idf weight that the passage answers."""
+    idf = {term: term_idf(index, term) for term in query.own_terms}
+    return _coverage(query, hit.matched_terms, idf)
+
+
+def term_idf(index: Index, term: str) -> float:
+    """The term's highest idf over the fields; a term the corpus lacks counts as the rarest."""
+    term_id = index.vocabulary.get(term)
+    rarest = math.log(len(index.passages) + 1)
+    if term_id is None:
+        return rarest
+    return max(float(field.idf[term_id]) for field in index.fields.values())
+
+
+def _coverage(query: Query, matched: frozenset[str], idf: dict[str, float]) -> float:
+    total = sum(idf.values())
+    covered = query.covered_terms(matched)
+    return sum(idf[term] for term in covered if term in idf) / total if total else 0.0
+
+
+def _coverage_factor(query: Query, matched: frozenset[str], idf: dict[str, float]) -> float:
+    return 1 - COVERAGE_PULL + COVERAGE_PULL * _coverage(query, matched, idf)
+
+
+def _best(scores: np.ndarray, count: int) -> np.ndarray:
+    """The ids of the highest-scoring passages that match anything (unordered)."""
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > count:
+        candidates = candidates[np.argpartition(-scores[candidates], count - 1)[:count]]
+    return candidates
+
+
+def _matched_terms(
+    index: Index, passages: np.ndarray, known: dict[str, int]
+) -> list[frozenset[str]]:
+    """For each passage, the query terms found in any of its fields."""
+    found: list[set[str]] = [set() for _ in passages]
+    for term, term_id in known.items():
+        present = np.zeros(len(passages), dtype=bool)
+        for field in index.fields.values():
+            postings = field.postings(term_id)[0]
+            if len(postings):
+                at = np.minimum(np.searchsorted(postings, passages), len(postings) - 1)
+                present |= postings[at] == passages
+        for position in np.flatnonzero(present):
+            found[position].add(term)
+    return [frozenset(terms) for terms in found]

@@ -1,0 +1,104 @@
+"""Patients' own words find the documents' passages: lay terms, brand names, misspellings,
+abbreviations in any spelling, chatty messages. Beyond the seed list, of the same kinds."""
+
+import pytest
+
+from bot.aliases import learn_aliases
+from bot.query import understand
+from bot.ranking import search
+
+
+@pytest.mark.parametrize(
+    ("question", "expected_any"),
+    [
+        ("What chemo is used for small bowel cancer that came back?", ["FOLFOX"]),
+        ("What is Keytruda?", ["pembrolizumab"]),
+        ("Is xeloda used for small intestine cancer?", ["capecitabine"]),
+        ("chemoterapy for recurent small intestine cancer", ["FOLFOX"]),
+        ("What is 5FU?", ["5-FU"]),
+        ("what is 5 FU", ["5-FU"]),
+        ("what is msi h?", ["microsatellite instability"]),
+        ("trastuzamab for stomach cancer", ["trastuzumab"]),
+        ("radiotherapy for gastric cancer bleeding", ["blockages"]),
+        ("Can immunotherapy be used for small bowel cancer?", ["checkpoint", "Immunotherapy drugs may"]),
+        (
+            "Hi there, my dad has stomach cancer that came back and I was wondering whether "
+            "Herceptin would help him? Thanks so much",
+            ["trastuzumab"],
+        ),
+        ("What does dMMR mean?", ["mismatch repair deficiency"]),
+        ("Is Vitrakvi a treatment for small bowel cancer with NTRK fusion?", ["larotrectinib"]),
+        ("feeding tube before stomach surgery", ["nasogastric"]),
+        ("what is pembrolizumab", ["Keytruda"]),
+        ("Opdivo for small intestine cancer", ["nivolumab"]),
+        ("what is palliative surgery", ["palliative surgery"]),
+        ("HER-2 positive stomach cancer treatment", ["trastuzumab"]),
+        ("rozlytrek", ["entrectinib"]),
+        ("is there surgery for a hole in the bowel", ["perforation"]),
+        ("Can my tummy cancer be treated with radiotherapy?", ["Radiation"]),
+        ("What chemo drugs for stomach cancer", ["Chemotherapy"]),
+        ("What is FOLFIRI?", ["irinotecan"]),
+        ("what is capox", ["capecitabine"]),
+        ("jemperli", ["dostarlimab"]),
+        ("pembrolizumav for small intestine cancer", ["pembrolizumab"]),
+    ],
+)
+def test_patients_words_find_the_answer(index, question, expected_any):
+    hits = search(index, question, top_k=1)
+    assert hits, f"nothing found for {question!r}"
+    assert any(word.lower() in hits[0].passage.text.lower() for word in expected_any)
+
+
+def test_chatter_is_not_searched(index):
+    query = understand(index, "Hi, I was wondering, could you please tell me what FOLFOX is? Thanks")
+    assert query.own_terms == ("folfox",)
+
+
+def test_an_unknown_word_is_corrected_to_the_closest_index_term(index):
+    assert understand(index, "chemoterapy").corrections == {"chemoterapi": "chemotherapi"}
+
+
+def test_a_known_word_is_never_corrected(index):
+    assert understand(index, "surgery").corrections == {}
+
+
+def test_pieces_written_apart_are_joined_when_the_corpus_writes_them_together(index):
+    assert "5fu" in understand(index, "5 FU").own_terms
+    assert "her2" in understand(index, "HER 2").own_terms
+
+
+def test_lay_words_search_the_documents_words_at_full_weight(index):
+    weights = understand(index, "small bowel").weights
+    assert weights["intestin"] == 1.0
+    assert weights["bowel"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("pembrolizumab (Keytruda)", (("keytruda",), ("pembrolizumab",))),
+        ("a drug called Herceptin® (trastuzumab).", (("trastuzumab",), ("herceptin",))),
+        (
+            "defined as high microsatellite instability (MSI-H) or",
+            (("msih", "msi"), ("high", "microsatellit", "instabl")),
+        ),
+        ("a protein known as HER2 (human epidermal growth factor receptor 2)", (("her2",), ("human", "epiderm", "growth", "factor", "receptor", "2"))),
+        ("5-fluorouracil (also called 5-FU or fluorouracil)", (("fluorouracil",), ("5fluorouracil", "5", "fluorouracil"))),
+    ],
+)
+def test_aliases_are_learnt_from_the_corpus_both_ways(text, pair):
+    learnt = learn_aliases([text])
+    assert pair in learnt
+    assert (pair[1], pair[0]) in learnt
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the tumour is too big to be removed with surgery (unresectable).",
+        "a blockage in the intestine (called a bowel obstruction)",
+        "specific molecules (such as proteins) on cancer cells",
+    ],
+)
+def test_an_explanation_in_brackets_is_no_alias(text):
+    assert learn_aliases([text]) == []
