@@ -30,7 +30,10 @@ def configure(index, step: int):
     """The index and module switches for the first `step` steps."""
     weights = {"text": 1.0, "section": 0.0, "title": 0.0} if step < 1 else None
     if weights:
-        fields = {n: dataclasses.replace(f, weight=weights[n]) for n, f in index.fields.items()}
+        fields = {
+            n: dataclasses.replace(f, weight=weights[n])
+            for n, f in index.fields.items()
+        }
         index = dataclasses.replace(index, fields=fields)
     query.CHATTER = ORIGINAL["chatter"] if step >= 2 else frozenset()
     query.correct_spelling = ORIGINAL["spelling"] if step >= 3 else (lambda *_: None)

@@ -26,7 +26,11 @@ OUT = ROOT / "bench" / "out"
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def seed_pass_rate() -> tuple[int, int, list[str]]:
@@ -55,7 +59,9 @@ def medquad_figures(rank) -> dict[str, float]:
         times.append((time.perf_counter() - started) * 1000)
     figures = evaluate(ranked, qrels)
     judged = [qid for qid in ranked if qid in qrels]
-    figures["avgScore"] = statistics.mean(top1_grade(ranked[q], qrels[q]) for q in judged)
+    figures["avgScore"] = statistics.mean(
+        top1_grade(ranked[q], qrels[q]) for q in judged
+    )
     figures["ms/query"] = statistics.median(times)
     return figures
 
@@ -84,12 +90,16 @@ def reference_ranking():
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--no-reference", action="store_true", help="skip the slow baseline")
+    parser.add_argument(
+        "--no-reference", action="store_true", help="skip the slow baseline"
+    )
     args = parser.parse_args()
     passed, total, failed = seed_pass_rate()
     rows = [("bot", medquad_figures(bot_ranking()))]
     if not args.no_reference:
-        rows.insert(0, ("reference BM25Okapi q+a", medquad_figures(reference_ranking())))
+        rows.insert(
+            0, ("reference BM25Okapi q+a", medquad_figures(reference_ranking()))
+        )
     print(f"seed questions right at top-1: {passed}/{total}")
     for question in failed:
         print(f"  failed: {question}")

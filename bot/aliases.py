@@ -16,7 +16,9 @@ from .tokenization import terms
 Alias = tuple[tuple[str, ...], tuple[str, ...]]  # (terms a question has, terms to add)
 
 WORD = r"[A-Za-z0-9][\w\-]*"
-PARENTHESIS = re.compile(rf"((?:{WORD}[®™]?\s+){{0,6}}{WORD})[®™]?\s+\(([^()]{{2,80}})\)")
+PARENTHESIS = re.compile(
+    rf"((?:{WORD}[®™]?\s+){{0,6}}{WORD})[®™]?\s+\(([^()]{{2,80}})\)"
+)
 # "also called" names the word before it; a bare "called" often names a whole phrase
 # ("a blockage in the intestine (called a bowel obstruction)"), so it is not trusted.
 ALSO_CALLED = re.compile(r"^also\s+(?:called|known\s+as)\s+(.+)$", re.I)
@@ -28,7 +30,9 @@ def learn_aliases(texts: Iterable[str]) -> list[Alias]:
     pairs: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
     for text in texts:
         for match in PARENTHESIS.finditer(text):
-            for left, right in _pairs_in(match.group(1).split(), match.group(2).strip()):
+            for left, right in _pairs_in(
+                match.group(1).split(), match.group(2).strip()
+            ):
                 _add_both_ways(pairs, terms(left), terms(right))
     return sorted(pairs)
 

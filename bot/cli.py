@@ -45,7 +45,9 @@ def _progress_bar():
 
     def update(done: int, total: int) -> None:
         if "bar" not in state:
-            state["bar"] = click.progressbar(length=total, label="Indexing passages", file=sys.stderr)
+            state["bar"] = click.progressbar(
+                length=total, label="Indexing passages", file=sys.stderr
+            )
             state["bar"].__enter__()
             state["done"] = 0
         state["bar"].update(done - state["done"])
@@ -63,7 +65,9 @@ def cli():
 
 @cli.command("index")
 @click.option("--corpus", help="Corpus folder (default: FAQBOT_CORPUS or corpus/).")
-@click.option("--index", "index_dir", help="Index folder (default: FAQBOT_INDEX or index/).")
+@click.option(
+    "--index", "index_dir", help="Index folder (default: FAQBOT_INDEX or index/)."
+)
 def index_command(corpus, index_dir):
     """Build the index of the corpus."""
     from .index import build_index
@@ -111,7 +115,7 @@ def serve(host, port):
 @click.option("--index", "index_dir", help="Index folder.")
 def ask(question, as_json, index_dir):
     """Answer one question, as a person reads it (or as the API's JSON)."""
-    from .replies import ReplySettings, respond
+    from .replies import NOT_ADVICE, ReplySettings, respond
 
     settings = _settings(index=index_dir)
     index = _load(settings, build_if_stale=index_dir is None)
@@ -122,11 +126,15 @@ def ask(question, as_json, index_dir):
     click.echo(reply.reply)
     for number, answer in enumerate(reply.answers, start=1):
         citation = answer.hit.passage
-        where = f"{citation.title}" + (f" > {citation.section}" if citation.section else "")
+        where = f"{citation.title}" + (
+            f" > {citation.section}" if citation.section else ""
+        )
         click.echo(f"\n[{number}] {where}")
         click.echo(answer.hit.passage.text)
     if reply.suggestions:
         click.echo("\nYou could also ask: " + " | ".join(reply.suggestions))
+    if reply.answers:
+        click.echo(f"\n{NOT_ADVICE}")
 
 
 @cli.command()
@@ -148,7 +156,9 @@ def search(top_k, index_dir):
             }
             for hit in hits
         ]
-        click.echo(json.dumps({"question": question, "results": results}, ensure_ascii=False))
+        click.echo(
+            json.dumps({"question": question, "results": results}, ensure_ascii=False)
+        )
 
 
 @cli.command("eval")
@@ -165,10 +175,13 @@ def eval_command(questions, qrels, index_dir):
         judged = parse_qrels(qrels)
         asked = [json.loads(line) for line in questions if line.strip()]
         ranked = {
-            str(q["qid"]): [doc for doc, _ in rank_documents(index, q["question"])] for q in asked
+            str(q["qid"]): [doc for doc, _ in rank_documents(index, q["question"])]
+            for q in asked
         }
     except (ValueError, KeyError, TypeError) as error:
-        raise click.ClickException(f"cannot read the questions or qrels: {error}") from error
+        raise click.ClickException(
+            f"cannot read the questions or qrels: {error}"
+        ) from error
     for name, value in evaluate(ranked, judged).items():
         click.echo(f"{name} {value:.4f}")
 

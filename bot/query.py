@@ -14,19 +14,19 @@ Each step is explainable:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .index import Index
-from .synonyms import CHATTER, EQUIVALENT_GROUPS, LAY_SYNONYMS
+from .synonyms import CHATTER, EQUIVALENT_GROUPS, GENERIC_WORDS, LAY_SYNONYMS
 from .tokenization import WORD_PATTERN, normalize, terms, tokenize
 
 ALIAS_WEIGHT = 0.5  # another name the corpus gives counts half as much as the one asked
 LAY_WEIGHT = 0.5  # a lay word counts half as much as the documents' word for it
-MIN_CORRECTABLE_CHARS = 4
+MIN_CORRECTABLE_CHARS = 5  # shorter words are real words more often than typos
 # "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
 DEFINITION_WORDS = re.compile(
     r"\b(mean|means|meaning|stand for|stands for|define|definition)\b", re.I
@@ -49,6 +49,12 @@ class Query:
     synonyms: tuple[Pair, ...] = ()  # lay words asked -> the documents' words added
     aliases: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()  # asked -> added
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt -> index term
+    vague_terms: frozenset[str] = frozenset()  # everyday words the corpus never uses
+
+    @property
+    def subject_terms(self) -> tuple[str, ...]:
+        """The own terms that say what the question is about (vague ones left out)."""
+        return tuple(term for term in self.own_terms if term not in self.vague_terms)
 
     def covered_terms(self, matched: frozenset[str]) -> set[str]:
         """The question's own terms a passage answers, directly or by another name."""
@@ -83,7 +89,24 @@ def understand(index: Index, question: str) -> Query:
         bool(WHAT_IS.match(question)) and len(own) <= MAX_DEFINITION_TERMS
     )
     pairs = tuple((asked, added) for asked, added, _, _ in synonyms)
-    return Query(tuple(own), weights, asks_definition, pairs, tuple(aliases), corrections)
+    vague = frozenset(
+        t for t in own if t not in index.vocabulary and t in generic_terms()
+    )
+    return Query(
+        tuple(own), weights, asks_definition, pairs, tuple(aliases), corrections, vague
+    )
+
+
+def with_context_terms(query: Query, context_terms: list[str], weight: float) -> Query:
+    """The query with the previous question's topic added: "What about surgery?" after a
+    question on small intestine cancer searches surgery for small intestine cancer.
+
+    The added terms are not the question's own, so they never count towards coverage.
+    """
+    weights = dict(query.weights)
+    for term in context_terms:
+        weights.setdefault(term, weight)
+    return replace(query, weights=weights)
 
 
 def _own_terms(index: Index, question: str) -> tuple[list[str], dict[str, str]]:
@@ -124,7 +147,7 @@ def correct_spelling(index: Index, term: str) -> str | None:
     """
     if len(term) < MIN_CORRECTABLE_CHARS or not term.isalpha():
         return None
-    allowed = 1 if len(term) <= 6 else 2
+    allowed = 1 if len(term) <= 8 else 2
     candidates = process.extract(
         term, index.terms, scorer=Levenshtein.distance, score_cutoff=allowed, limit=20
     )
@@ -159,3 +182,9 @@ def synonym_pairs() -> tuple[Synonym, ...]:
 def lay_terms() -> frozenset[str]:
     """Every term of a lay phrase: never 'corrected' into another word."""
     return frozenset(term for asked, *_ in synonym_pairs() for term in asked)
+
+
+@lru_cache(maxsize=1)
+def generic_terms() -> frozenset[str]:
+    """The index terms of GENERIC_WORDS."""
+    return frozenset(filter(None, (normalize(word) for word in GENERIC_WORDS)))

@@ -17,12 +17,14 @@ from .retrieval import Retrieval, retrieve
 from .tokenization import tokenize
 from .triage import triage
 
+MAX_SUGGESTIONS = 3
 NOT_ADVICE = (
     "These answers are quoted from our clinic's documents; they are not medical advice "
     "for you. Your care team can answer questions about your own care."
 )
-NO_ANSWER = (
-    "I'm sorry, our documents don't answer that. Please ask your care team; they can help."
+NO_ANSWER = "I'm sorry, our documents don't answer that. Please ask your care team; they can help."
+NOTHING_MORE = (
+    "That is all our documents say about this. Your care team can tell you more."
 )
 CLARIFY = "Our documents cover this for more than one subject. Which one do you mean?"
 SMALLTALK = {
@@ -66,7 +68,9 @@ class ReplySettings:
         )
 
 
-def respond(index: Index, message: str, context: str | None, settings: ReplySettings) -> Reply:
+def respond(
+    index: Index, message: str, context: str | None, settings: ReplySettings
+) -> Reply:
     """The bot's reply to one message, given the previous reply's context."""
     triaged = triage(message)
     if triaged.kind == "urgent":
@@ -76,7 +80,7 @@ def respond(index: Index, message: str, context: str | None, settings: ReplySett
             kind="smalltalk",
             reply=SMALLTALK.get(triaged.category, SMALLTALK["greeting"]),
             suggestions=starter_suggestions(index),
-            context=context or "",
+            context=context or "",  # small talk keeps the conversation where it was
         )
     state = decode_context(context, settings.context_key)
     result = retrieve(index, triaged.question, state, top_k=settings.answers_per_reply)
@@ -85,7 +89,9 @@ def respond(index: Index, message: str, context: str | None, settings: ReplySett
 
 def compose_reply(index: Index, result: Retrieval, settings: ReplySettings) -> Reply:
     """A Reply for a retrieval result: answer, clarify or no_answer."""
-    new_context = encode_context(result.state, settings.context_key) if result.state else ""
+    new_context = (
+        encode_context(result.state, settings.context_key) if result.state else ""
+    )
     if result.kind == "clarify":
         return Reply(
             kind="clarify",
@@ -94,7 +100,8 @@ def compose_reply(index: Index, result: Retrieval, settings: ReplySettings) -> R
             context=new_context,
         )
     if result.kind == "no_answer" or not result.hits:
-        return Reply(kind="no_answer", reply=NO_ANSWER, context=new_context)
+        text = NOTHING_MORE if result.is_exhausted else NO_ANSWER
+        return Reply(kind="no_answer", reply=text, context=new_context)
     answers = tuple(Answer(hit, highlight_spans(hit)) for hit in result.hits)
     return Reply(
         kind="answer",
@@ -146,19 +153,19 @@ def follow_up_suggestions(index: Index, hits: tuple[Hit, ...]) -> tuple[str, ...
     """Other sections of the best passage's document, as follow-up questions."""
     answered = {hit.passage.section for hit in hits}
     headings = index.sections.get(hits[0].passage.document_id, [])
-    return tuple(_as_question(heading) for heading in headings if heading not in answered)[:3]
+    unanswered = [heading for heading in headings if heading not in answered]
+    return tuple(_as_question(heading) for heading in unanswered[:MAX_SUGGESTIONS])
 
 
 def starter_suggestions(index: Index) -> tuple[str, ...]:
-    """A few questions a visitor could start with, from the corpus's first section headings."""
-    headings: list[str] = []
-    for document_headings in index.sections.values():
-        for heading in document_headings:
-            if heading.lower() not in {h.lower() for h in headings}:
-                headings.append(heading)
-        if len(headings) >= 3:
+    """A few things a visitor could ask first: the titles of the first documents."""
+    titles: list[str] = []
+    for passage in index.passages:
+        if passage.title not in titles:
+            titles.append(passage.title)
+        if len(titles) == MAX_SUGGESTIONS:
             break
-    return tuple(_as_question(heading) for heading in headings[:3])
+    return tuple(titles)
 
 
 def _as_question(heading: str) -> str:
@@ -168,5 +175,8 @@ def _as_question(heading: str) -> str:
     """
     if heading.rstrip().endswith("?"):
         return heading.strip()
-    words = [w if w.isupper() or any(c.isdigit() for c in w) else w.lower() for w in heading.split()]
+    words = [
+        w if w.isupper() or any(c.isdigit() for c in w) else w.lower()
+        for w in heading.split()
+    ]
     return f"What about {' '.join(words)}?"

@@ -12,17 +12,45 @@ Decisions, in order:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .index import Index
 from .models import Hit
-from .query import understand
-from .ranking import coverage, search
-from .tokenization import tokenize
+from .query import Query, understand, with_context_terms
+from .ranking import coverage, search, term_idf
+from .tokenization import terms, tokenize
 
-MIN_COVERAGE = 0.5  # share of the question's idf weight the best passage must match
-CLEAR_WIN = 1.25  # a document whose best passage scores this much more wins outright
+MIN_COVERAGE = 0.7  # share of the question's idf weight the best passage must answer
+# A document whose best passage scores this many times the next document's wins outright;
+# below that, the previous reply's document is preferred, or, with none, we ask which.
+CLEAR_WIN = 1.6
 MAX_CLARIFY_CHOICES = 3
+CONTEXT_WEIGHT = 0.5  # the previous question's topic, added to a follow-up
+MAX_TOPIC_TERMS = 4
+MAX_SHOWN_IDS = 12  # keeps the context small
+MAX_FOLLOW_UP_TERMS = 4  # a longer question stands on its own
+FOLLOW_UP_CUE = re.compile(
+    r"^\W*(and|what about|how about|what else|also|then|so)\b"
+    r"|\b(it|its|they|them|their|this|that|these|those|he|she|his|her)\b",
+    re.I,
+)
+MAX_TOPIC_WORDS = 4
+TOPIC_QUESTION = re.compile(
+    r"^(?:(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?|what\s+about\s+|how\s+about\s+"
+    r"|tell\s+me\s+(?:more\s+)?about\s+)?(?P<topic>[^?]*?)\s*\??$",
+    re.I,
+)
+# Words that make a phrase a sentence or a pointer rather than the name of something.
+NOT_A_NAME = frozenset(
+    "how why when where which who what whom whose can could is are was were do does did "
+    "will would should shall may might must it its they them this that these those one "
+    "i me my we our you your he she his her the".split()
+)
+MORE = re.compile(
+    r"^\W*(tell me more|more|more please|go on|continue|anything else|what else)\W*$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -31,42 +59,155 @@ class Retrieval:
 
     kind: str  # answer | clarify | no_answer
     hits: tuple[Hit, ...] = ()
+    is_exhausted: bool = False  # "tell me more" when nothing more is left
     topic: str = ""  # the question's words that the best passage matched
     suggestions: tuple[str, ...] = ()
     state: dict = field(default_factory=dict)  # goes into the reply's context
 
 
-def retrieve(index: Index, question: str, state: dict | None, top_k: int = 3) -> Retrieval:
-    """Answer, clarify or no_answer for a question, leaning on the previous reply's state."""
-    state = state or {}
+def retrieve(
+    index: Index, question: str, state: dict | None, top_k: int = 3
+) -> Retrieval:
+    """Answer, clarify or no_answer for a question, leaning on the previous reply's state.
+
+    The state is what the previous reply put in its context: the document it answered from
+    ("d"), its topic terms ("t") and shown passages ("s"), or, after a clarify, the
+    question asked ("q") and the documents offered ("c").
+    """
+    state = state if isinstance(state, dict) else {}
+    if state.get("c"):
+        chosen = _chosen_document(index, question, state)
+        if chosen:
+            return _answer_in_document(index, str(state.get("q", "")), chosen, top_k)
+    if MORE.match(question) and state.get("d") and state.get("t"):
+        return _more_from_document(index, state, top_k)
     query = understand(index, question)
+    if state.get("t") and _is_follow_up(question, query):
+        query = with_context_terms(query, _strings(state["t"]), CONTEXT_WEIGHT)
     hits = search(index, query, top_k=max(30, top_k * 10))
     if not hits or coverage(index, query, hits[0]) < MIN_COVERAGE:
-        return Retrieval(kind="no_answer")
+        return Retrieval(kind="no_answer", state=_continued(state))
     best_by_document = _best_hit_per_document(hits)
-    leader, runner_up = best_by_document[0], best_by_document[1:2]
-    is_clear = not runner_up or leader.score >= CLEAR_WIN * runner_up[0].score
+    contenders = [
+        hit
+        for hit in best_by_document
+        if hit.score * CLEAR_WIN > best_by_document[0].score
+    ]
+    is_open = len(contenders) > 1  # no document wins outright
     previous = state.get("d")
-    if not is_clear and previous in {hit.passage.document_id for hit in best_by_document}:
+    if is_open and previous in {hit.passage.document_id for hit in contenders}:
         hits = [hit for hit in hits if hit.passage.document_id == previous]
-    elif not is_clear and _ties_on_same_terms(best_by_document):
-        return _clarify(best_by_document, question)
-    top = hits[:top_k]
+    elif is_open and _cover_the_same(query, contenders[:2]):
+        return _clarify(contenders, question)
+    return _answer(index, query, question, hits[:top_k])
+
+
+def _answer(index: Index, query: Query, question: str, top: list[Hit]) -> Retrieval:
+    idf = {term: term_idf(index, term) for term in query.own_terms}
+    matched = query.covered_terms(top[0].matched_terms)
+    topic_terms = sorted(matched, key=lambda term: -idf.get(term, 0.0))[
+        :MAX_TOPIC_TERMS
+    ]
     return Retrieval(
         kind="answer",
         hits=tuple(top),
-        topic=topic_words(question, top[0]),
-        state={"d": top[0].passage.document_id},
+        topic=topic_words(question),
+        state={
+            "d": top[0].passage.document_id,
+            "t": topic_terms,
+            "s": [hit.passage.passage_id for hit in top],
+        },
     )
 
 
-def topic_words(question: str, hit: Hit) -> str:
-    """The question's own words, from the first to the last one the passage matched (<= 4)."""
-    spans = [token for token in tokenize(question) if token.term in hit.matched_terms]
-    if not spans:
+def _answer_in_document(
+    index: Index, question: str, document_id: str, top_k: int
+) -> Retrieval:
+    """The pending question of a clarify, answered from the document the visitor chose."""
+    query = understand(index, question)
+    hits = [
+        hit
+        for hit in search(index, query, top_k=100)
+        if hit.passage.document_id == document_id
+    ]
+    if not hits:
+        return Retrieval(kind="no_answer")
+    return _answer(index, query, question, hits[:top_k])
+
+
+def _more_from_document(index: Index, state: dict, top_k: int) -> Retrieval:
+    """'Tell me more': the next best passages on the same topic in the same document."""
+    topic_terms = _strings(state["t"])
+    shown = _strings(state.get("s", []))
+    query = with_context_terms(understand(index, ""), topic_terms, 1.0)
+    hits = [
+        hit
+        for hit in search(index, query, top_k=100)
+        if hit.passage.document_id == state["d"] and hit.passage.passage_id not in shown
+    ]
+    if not hits:
+        return Retrieval(kind="no_answer", is_exhausted=True, state=_continued(state))
+    top = hits[:top_k]
+    seen = [*shown, *(hit.passage.passage_id for hit in top)]
+    return Retrieval(
+        kind="answer",
+        hits=tuple(top),
+        state={"d": state["d"], "t": topic_terms, "s": seen[-MAX_SHOWN_IDS:]},
+    )
+
+
+def _is_follow_up(question: str, query: Query) -> bool:
+    """A short question that leans on the previous one ("What about surgery?", "Is it safe?")."""
+    return len(set(query.own_terms)) <= MAX_FOLLOW_UP_TERMS and (
+        FOLLOW_UP_CUE.search(question) is not None or not query.own_terms
+    )
+
+
+def _chosen_document(index: Index, message: str, state: dict) -> str | None:
+    """After a clarify, the offered document whose title the message names, if any."""
+    said = set(understand(index, message).weights)
+    best, best_overlap = None, 0
+    for choice in state.get("c", []):
+        if not (isinstance(choice, list) and len(choice) == 2):
+            continue
+        document_id, title = _strings(choice)
+        overlap = len(said & set(terms(title)))
+        if overlap > best_overlap:
+            best, best_overlap = document_id, overlap
+    return best
+
+
+def _continued(state: dict) -> dict:
+    """What of the previous state a reply without an answer passes on."""
+    return {key: state[key] for key in ("d", "t", "s") if key in state}
+
+
+def _strings(values) -> list[str]:
+    """Only the strings of a list from a decoded context (it came from outside)."""
+    return (
+        [value for value in values if isinstance(value, str)]
+        if isinstance(values, list)
+        else []
+    )
+
+
+def topic_words(question: str) -> str:
+    """What a short question names: "What is FOLFOX?" -> "FOLFOX", "chemo?" -> "chemo".
+
+    Only "What is/are X", "What about X", "Tell me about X" and bare names of at most four
+    words give a topic; any other question gets the plain lead sentence, which always reads
+    well.
+    """
+    match = TOPIC_QUESTION.match(question.strip())
+    if not match:
         return ""
-    words = question[spans[0].start : spans[-1].end]
-    return words if len(words.split()) <= 4 else ""
+    topic = match.group("topic").strip(" ?.!,")
+    words = topic.lower().split()
+    if not words or len(words) > MAX_TOPIC_WORDS or not tokenize(topic):
+        return ""
+    if NOT_A_NAME.intersection(words):
+        return ""
+    return topic
 
 
 def _clarify(best_by_document: list[Hit], question: str) -> Retrieval:
@@ -74,15 +215,16 @@ def _clarify(best_by_document: list[Hit], question: str) -> Retrieval:
     return Retrieval(
         kind="clarify",
         suggestions=tuple(hit.passage.title for hit in choices),
-        state={"q": question[:300], "c": [hit.passage.document_id for hit in choices]},
+        state={
+            "q": question[:300],
+            "c": [[hit.passage.document_id, hit.passage.title] for hit in choices],
+        },
     )
 
 
-def _ties_on_same_terms(best_by_document: list[Hit]) -> bool:
-    """True when the two best documents match the same question terms."""
-    return len(best_by_document) > 1 and (
-        best_by_document[0].matched_terms == best_by_document[1].matched_terms
-    )
+def _cover_the_same(query: Query, hits: list[Hit]) -> bool:
+    """True when the passages answer the same terms of the question (nothing tells them apart)."""
+    return len({frozenset(query.covered_terms(hit.matched_terms)) for hit in hits}) == 1
 
 
 def _best_hit_per_document(hits: list[Hit]) -> list[Hit]:
@@ -90,5 +232,3 @@ def _best_hit_per_document(hits: list[Hit]) -> list[Hit]:
     for hit in hits:
         best.setdefault(hit.passage.document_id, hit)
     return list(best.values())
-
-

@@ -125,5 +125,25 @@ CHATTER = frozenset(
     could would like want wanted get getting also really just tell telling regards
     sincerely appreciate appreciated advance kindly sir madam thx ty mean means meaning
     definition define explain explained curious inform let us well much many lot
+    mom mum mother dad father husband wife partner son daughter sister brother friend
+    grandmother grandfather grandma grandpa aunt uncle family parent parents relative
+    worried worry scared afraid concerned anxious hoping hope wish feel feeling
+    diagnosed recently ago last year years month months week weeks today yesterday
+    again still already currently now soon ever since told said says say found
+    """.split()
+)
+
+# Everyday words that tell what is asked about a subject, not which subject: when the
+# corpus never uses one, that says nothing about whether it covers the question
+# ("Will my drug plan pay for immunotherapy?"), so it is left out of the coverage rule.
+GENERIC_WORDS = frozenset(
+    """
+    pay paid fix fixed choose chose chosen decide decided work works worked help helps
+    get gets got take takes took make makes made give gives given need needs needed go
+    goes going cause causes caused happen happens cover covers covered start started stop
+    stopped try tried keep kept expect recommend recommended suggest suggested offer offered
+    available possible normal common usual usually often long likely way ways thing things
+    kind kinds type types safe okay ok good bad best better worse worst right wrong sure
+    able allowed enough much many old new big small whole part
     """.split()
 )

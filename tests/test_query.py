@@ -20,14 +20,20 @@ from bot.ranking import search
         ("what is msi h?", ["microsatellite instability"]),
         ("trastuzamab for stomach cancer", ["trastuzumab"]),
         ("radiotherapy for gastric cancer bleeding", ["blockages"]),
-        ("Can immunotherapy be used for small bowel cancer?", ["checkpoint", "Immunotherapy drugs may"]),
+        (
+            "Can immunotherapy be used for small bowel cancer?",
+            ["checkpoint", "Immunotherapy drugs may"],
+        ),
         (
             "Hi there, my dad has stomach cancer that came back and I was wondering whether "
             "Herceptin would help him? Thanks so much",
             ["trastuzumab"],
         ),
         ("What does dMMR mean?", ["mismatch repair deficiency"]),
-        ("Is Vitrakvi a treatment for small bowel cancer with NTRK fusion?", ["larotrectinib"]),
+        (
+            "Is Vitrakvi a treatment for small bowel cancer with NTRK fusion?",
+            ["larotrectinib"],
+        ),
         ("feeding tube before stomach surgery", ["nasogastric"]),
         ("what is pembrolizumab", ["Keytruda"]),
         ("Opdivo for small intestine cancer", ["nivolumab"]),
@@ -50,12 +56,16 @@ def test_patients_words_find_the_answer(index, question, expected_any):
 
 
 def test_chatter_is_not_searched(index):
-    query = understand(index, "Hi, I was wondering, could you please tell me what FOLFOX is? Thanks")
+    query = understand(
+        index, "Hi, I was wondering, could you please tell me what FOLFOX is? Thanks"
+    )
     assert query.own_terms == ("folfox",)
 
 
 def test_an_unknown_word_is_corrected_to_the_closest_index_term(index):
-    assert understand(index, "chemoterapy").corrections == {"chemoterapi": "chemotherapi"}
+    assert understand(index, "chemoterapy").corrections == {
+        "chemoterapi": "chemotherapi"
+    }
 
 
 def test_a_known_word_is_never_corrected(index):
@@ -82,8 +92,14 @@ def test_lay_words_search_the_documents_words_at_full_weight(index):
             "defined as high microsatellite instability (MSI-H) or",
             (("msih", "msi"), ("high", "microsatellit", "instabl")),
         ),
-        ("a protein known as HER2 (human epidermal growth factor receptor 2)", (("her2",), ("human", "epiderm", "growth", "factor", "receptor", "2"))),
-        ("5-fluorouracil (also called 5-FU or fluorouracil)", (("fluorouracil",), ("5fluorouracil", "5", "fluorouracil"))),
+        (
+            "a protein known as HER2 (human epidermal growth factor receptor 2)",
+            (("her2",), ("human", "epiderm", "growth", "factor", "receptor", "2")),
+        ),
+        (
+            "5-fluorouracil (also called 5-FU or fluorouracil)",
+            (("fluorouracil",), ("5fluorouracil", "5", "fluorouracil")),
+        ),
     ],
 )
 def test_aliases_are_learnt_from_the_corpus_both_ways(text, pair):

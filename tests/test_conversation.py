@@ -1,0 +1,273 @@
+"""Conversations through the HTTP API: follow-ups, clarify, no_answer, small talk, urgent."""
+
+import pytest
+
+from bot.config import Settings
+from bot.replies import CLARIFY, NO_ANSWER, NOTHING_MORE, SMALLTALK
+from bot.web import create_app
+
+from .conftest import CORPUS, read_jsonl, shared_eval_file
+
+SMALL_INTESTINE = "000_aadc4980c00b5d17"
+STOMACH = "002_eb0bcc748443e6dc"
+
+
+def converse(chat, messages):
+    """Send the messages in turn, each with the previous reply's context."""
+    replies, context = [], None
+    for message in messages:
+        reply = chat(message, context=context)
+        replies.append(reply)
+        context = reply["context"]
+    return replies
+
+
+def top_text(reply):
+    return reply["answers"][0]["text"] if reply["answers"] else ""
+
+
+def test_every_shared_conversation_passes(chat):
+    for conversation in read_jsonl(shared_eval_file("conversations.jsonl")):
+        replies = converse(chat, [turn["message"] for turn in conversation["turns"]])
+        for turn, reply in zip(conversation["turns"], replies, strict=True):
+            assert reply["kind"] == turn["kind"], (conversation["id"], turn["message"])
+            if "top1_contains_any" in turn:
+                assert any(
+                    p.lower() in top_text(reply).lower()
+                    for p in turn["top1_contains_any"]
+                )
+
+
+@pytest.mark.parametrize(
+    ("messages", "document", "expected"),
+    [
+        (
+            [
+                "What chemotherapy is used for recurrent small intestine cancer?",
+                "What about targeted therapy?",
+            ],
+            SMALL_INTESTINE,
+            "NTRK",
+        ),
+        (
+            ["Is Herceptin used for stomach cancer?", "What about targeted therapy?"],
+            STOMACH,
+            "HER2",
+        ),
+        (
+            ["Is Herceptin used for stomach cancer?", "What about radiation therapy?"],
+            STOMACH,
+            "blockages",
+        ),
+        (
+            ["What is FOLFOX?", "And radiation therapy?"],
+            SMALL_INTESTINE,
+            "palliative treatment",
+        ),
+        (
+            [
+                "Why is nutrition important before gastric surgery?",
+                "what about surgery?",
+            ],
+            STOMACH,
+            "surgery",
+        ),
+    ],
+)
+def test_a_follow_up_is_answered_from_the_previous_document(
+    chat, messages, document, expected
+):
+    reply = converse(chat, messages)[-1]
+    assert reply["kind"] == "answer"
+    assert reply["answers"][0]["citation"]["document_id"] == document
+    assert expected in top_text(reply)
+
+
+def test_a_new_complete_question_is_not_dragged_back_to_the_old_topic(chat):
+    replies = converse(
+        chat,
+        [
+            "What chemotherapy is used for recurrent small intestine cancer?",
+            "Is Herceptin used for stomach cancer?",
+        ],
+    )
+    assert replies[-1]["answers"][0]["citation"]["document_id"] == STOMACH
+    assert "trastuzumab" in top_text(replies[-1])
+
+
+def test_small_talk_in_between_keeps_the_conversation(chat):
+    replies = converse(
+        chat, ["What is FOLFOX?", "thanks!", "What about targeted therapy?"]
+    )
+    assert replies[1]["kind"] == "smalltalk"
+    assert replies[2]["answers"][0]["citation"]["document_id"] == SMALL_INTESTINE
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What targeted therapies are there?", "chemotherapy", "What about surgery?"],
+)
+def test_a_question_fitting_both_documents_is_clarified(chat, question):
+    reply = chat(question)
+    assert reply["kind"] == "clarify"
+    assert reply["reply"] == CLARIFY
+    assert reply["answers"] == []
+    assert sorted(reply["suggestions"]) == [
+        "Treatment of recurrent stomach cancer",
+        "Treatments for recurrent small intestine cancer",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("choice", "document", "expected"),
+    [
+        ("Treatments for recurrent small intestine cancer", SMALL_INTESTINE, "NTRK"),
+        ("Treatment of recurrent stomach cancer", STOMACH, "HER2"),
+        ("the stomach one", STOMACH, "HER2"),
+        ("small bowel", SMALL_INTESTINE, "NTRK"),
+    ],
+)
+def test_a_clarify_choice_answers_the_question_in_that_document(
+    chat, choice, document, expected
+):
+    first = chat("What targeted therapies are there?")
+    reply = chat(choice, context=first["context"])
+    assert reply["kind"] == "answer"
+    assert reply["answers"][0]["citation"]["document_id"] == document
+    assert expected in top_text(reply)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is FOLFOX?",
+        "What is supportive care?",
+        "Is Herceptin used for stomach cancer?",
+    ],
+)
+def test_no_clarify_when_one_document_clearly_wins(chat, question):
+    assert chat(question)["kind"] == "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I renew my passport?",
+        "What is the treatment for a broken arm?",
+        "What chemotherapy is used for breast cancer?",
+        "What time does the clinic open?",
+    ],
+)
+def test_what_the_documents_do_not_cover_gets_no_answer(chat, question):
+    reply = chat(question)
+    assert (reply["kind"], reply["reply"], reply["answers"]) == (
+        "no_answer",
+        NO_ANSWER,
+        [],
+    )
+
+
+def test_tell_me_more_gives_new_passages_then_says_when_there_are_none(chat):
+    replies = converse(
+        chat,
+        [
+            "What targeted therapy treats NTRK fusion?",
+            "tell me more",
+            "tell me more",
+            "tell me more",
+        ],
+    )
+    shown = [a["passage_id"] for r in replies for a in r["answers"]]
+    assert len(shown) == len(set(shown))
+    assert replies[1]["kind"] == "answer"
+    assert replies[-1]["reply"] == NOTHING_MORE
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("hello", "greeting"),
+        ("Good morning!", "greeting"),
+        ("thanks!", "thanks"),
+        ("thank you so much", "thanks"),
+        ("bye", "goodbye"),
+        ("who are you?", "identity"),
+        ("are you a real person?", "identity"),
+        ("what can you do?", "capabilities"),
+    ],
+)
+def test_small_talk_gets_a_short_friendly_reply(chat, message, category):
+    reply = chat(message)
+    assert (reply["kind"], reply["reply"]) == ("smalltalk", SMALLTALK[category])
+    assert reply["answers"] == []
+    assert reply["suggestions"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I have crushing chest pain and can't breathe",
+        "my husband collapsed and is not breathing",
+        "I'm vomiting blood",
+        "hi, I'm bleeding heavily and it won't stop",
+    ],
+)
+def test_an_emergency_is_told_to_call_emergency_services_first(chat, message):
+    reply = chat(message)
+    assert reply["kind"] == "urgent"
+    assert reply["reply"].startswith("This sounds like an emergency. Call 911 now")
+    assert reply["answers"] == []
+
+
+def test_self_harm_also_gets_the_crisis_line(chat):
+    reply = chat("I want to kill myself")
+    assert reply["kind"] == "urgent"
+    assert reply["reply"].startswith("This sounds like an emergency. Call 911 now")
+    assert "988" in reply["reply"]
+
+
+def test_emergency_numbers_are_configurable(index_dir):
+    settings = Settings(
+        corpus_dir=CORPUS,
+        index_dir=index_dir,
+        rate_limit="off",
+        emergency_number="112",
+        crisis_line="116 123",
+    )
+    client = create_app(settings).test_client()
+    reply = client.post(
+        "/api/chat", json={"message": "I want to end my life"}
+    ).get_json()
+    assert "Call 112 now" in reply["reply"] and "116 123" in reply["reply"]
+
+
+def test_an_ordinary_question_with_alarming_words_is_answered(chat):
+    reply = chat("Can radiation stop bleeding from a tumour?")
+    assert reply["kind"] == "answer"
+    assert "bleeding" in top_text(reply)
+
+
+def test_an_answer_suggests_other_sections_of_its_document(chat):
+    reply = chat("Is Herceptin used for stomach cancer?")
+    assert reply["suggestions"] == [
+        "What about radiation therapy?",
+        "What about nutritional support?",
+        "What about strategies to improve treatment?",
+    ]
+
+
+def lines_of(name):
+    path = CORPUS.parent / "tests" / "data" / name
+    return [
+        line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()
+    ]
+
+
+@pytest.mark.parametrize("question", lines_of("in_scope_questions.txt"))
+def test_an_in_scope_question_is_answered(chat, question):
+    assert chat(question)["kind"] == "answer"
+
+
+@pytest.mark.parametrize("question", lines_of("out_of_scope_questions.txt"))
+def test_an_out_of_scope_question_gets_no_answer(chat, question):
+    assert chat(question)["kind"] == "no_answer"
