@@ -5,8 +5,8 @@
  *           data-title="Ask Riverside" data-accent="#0b5cad"></script>
  *
  * data-title, data-greeting, data-launcher (launcher text), data-accent (#rgb or
- * #rrggbb), data-position (right | left) and data-api-base (default: the origin this
- * file was loaded from) are read once, here.
+ * #rrggbb), data-position (right | left), data-emergency-number (default 911) and
+ * data-api-base (default: the origin this file was loaded from) are read once, here.
  *
  * No dependencies, no build step, nothing fetched but the bot's /api/chat. The UI lives
  * in a Shadow DOM styled by a constructed stylesheet (adoptedStyleSheets), so the host
@@ -24,7 +24,7 @@
     placeholder: "Type your question",
     footnote:
       "Answers are quoted from the clinic's documents. Not medical advice. " +
-      "In an emergency call 911.",
+      "In an emergency call ",
     unreachable: "Can't reach the clinic's assistant right now. Please try again later.",
     thinking: "The assistant is looking for an answer",
   };
@@ -62,6 +62,10 @@
       launcher: data.launcher || STRINGS.launcher,
       accent: accent,
       position: data.position === "left" ? "left" : "right",
+      // Match the bot's FAQBOT_EMERGENCY_NUMBER when it is not 911.
+      emergencyNumber: /^\+?[0-9][0-9 -]{1,19}$/.test(data.emergencyNumber || "")
+        ? data.emergencyNumber
+        : "911",
       apiBase: readApiBase(script, data.apiBase),
     };
   }
@@ -193,7 +197,7 @@
 
     var status = el("p", "status");
     status.hidden = true;
-    var footnote = el("p", "footnote", STRINGS.footnote);
+    var footnote = el("p", "footnote", STRINGS.footnote + config.emergencyNumber + ".");
     panel.append(header, log, typing, composer, status, footnote);
     root.append(launcher, panel);
     return { launcher: launcher, panel: panel, log: log, typing: typing, input: input,
