@@ -27,11 +27,18 @@ def _settings(corpus: str | None = None, index: str | None = None) -> Settings:
 
 
 def _load(settings: Settings, build_if_stale: bool):
-    from .index import ensure_fresh_index, load_index
+    """The index; built first when missing, or (ask, serve) when older than the corpus.
+
+    `search` and `eval` use the index as it is: they often look at an index built from
+    another corpus (`faqbot index --corpus ...`), which must not be rebuilt under them.
+    """
+    from .index import build_index, current_generation, ensure_fresh_index, load_index
 
     try:
         if build_if_stale:
             ensure_fresh_index(settings.corpus_dir, settings.index_dir, _progress_bar())
+        elif current_generation(settings.index_dir) is None:
+            build_index(settings.corpus_dir, settings.index_dir, _progress_bar())
         return load_index(settings.index_dir)
     except (BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
@@ -144,7 +151,7 @@ def search(top_k, index_dir):
     """Read one question per stdin line; print one JSON line of ranked passages each."""
     from .ranking import search as search_passages
 
-    index = _load(_settings(index=index_dir), build_if_stale=index_dir is None)
+    index = _load(_settings(index=index_dir), build_if_stale=False)
     for line in sys.stdin:
         question = line.rstrip("\n")
         hits = search_passages(index, question, top_k=top_k) if question.strip() else []
@@ -170,7 +177,7 @@ def eval_command(questions, qrels, index_dir):
     from .evaluation import evaluate, parse_qrels
     from .ranking import rank_documents
 
-    index = _load(_settings(index=index_dir), build_if_stale=index_dir is None)
+    index = _load(_settings(index=index_dir), build_if_stale=False)
     try:
         judged = parse_qrels(qrels)
         asked = [json.loads(line) for line in questions if line.strip()]
