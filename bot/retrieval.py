@@ -105,9 +105,9 @@ def retrieve(
 def _answer(index: Index, query: Query, question: str, top: list[Hit]) -> Retrieval:
     idf = {term: term_idf(index, term) for term in query.own_terms}
     matched = query.covered_terms(top[0].matched_terms)
-    topic_terms = sorted(matched, key=lambda term: -idf.get(term, 0.0))[
-        :MAX_TOPIC_TERMS
-    ]
+    # Rarest first, then alphabetical: the same question always gives the same context.
+    ranked = sorted(matched, key=lambda term: (-idf.get(term, 0.0), term))
+    topic_terms = ranked[:MAX_TOPIC_TERMS]
     return Retrieval(
         kind="answer",
         hits=tuple(top),
