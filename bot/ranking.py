@@ -35,7 +35,7 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     scores = bm25_scores(index, query)
     candidates = _best(scores, max(RERANKED, top_k * 3))
     matched = _matched_terms(index, candidates, known)
-    idf = {term: term_idf(index, term) for term in query.own_terms}
+    idf = {term: term_idf(index, term) for term in query.subject_terms}
     reranked = sorted(
         (
             (float(scores[i]) * _coverage_factor(query, terms, idf), i, terms)
@@ -91,8 +91,12 @@ def bm25_scores(index: Index, query: Query) -> np.ndarray:
 
 
 def coverage(index: Index, query: Query, hit: Hit) -> float:
-    """The share of the question's idf weight that the passage answers."""
-    idf = {term: term_idf(index, term) for term in query.own_terms}
+    """The share of the question's idf weight that the passage answers.
+
+    Everyday words the corpus never uses ("pay", "fix") are left out: their absence says
+    nothing about whether the documents cover the subject.
+    """
+    idf = {term: term_idf(index, term) for term in query.subject_terms}
     return _coverage(query, hit.matched_terms, idf)
 
 
