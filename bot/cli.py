@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -107,6 +108,8 @@ def serve(host, port):
     from .web import create_app
 
     settings = _settings()
+    # The request log is one JSON line per request (never the question's text).
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     _load(settings, build_if_stale=True)
     try:
         app = create_app(settings)

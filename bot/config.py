@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import ConfigError
 
 RATE_LIMIT_FORM = re.compile(
-    r"^\s*\d+\s*(/|per)\s*(second|minute|hour|day)s?\s*$", re.I
+    r"^\s*0*[1-9]\d*\s*(/|per)\s*(second|minute|hour|day)s?\s*$", re.I
 )
 
 
@@ -20,15 +20,18 @@ class Settings:
 
     corpus_dir: Path = Path("corpus")  # FAQBOT_CORPUS
     index_dir: Path = Path("index")  # FAQBOT_INDEX
-    allowed_origins: tuple[
-        str, ...
-    ] = ()  # FAQBOT_ALLOWED_ORIGINS: sites that embed the widget
+    # FAQBOT_ALLOWED_ORIGINS: the clinic sites whose pages embed the widget
+    allowed_origins: tuple[str, ...] = ()
     rate_limit: str = "30/minute"  # FAQBOT_RATE_LIMIT; "off" disables it
     redis_url: str | None = None  # FAQBOT_REDIS_URL: share rate limits through Redis
-    emergency_number: str = "911"  # FAQBOT_EMERGENCY_NUMBER: said first in urgent replies
-    crisis_line: str = "988"  # FAQBOT_CRISIS_LINE: offered when a message speaks of self-harm
-    log_questions: bool = False  # FAQBOT_LOG_QUESTIONS: write question text to the log (privacy!)
-    trusted_proxies: int = 0  # FAQBOT_TRUSTED_PROXIES: proxies in front that set X-Forwarded-For
+    # FAQBOT_EMERGENCY_NUMBER: said first in urgent replies
+    emergency_number: str = "911"
+    # FAQBOT_CRISIS_LINE: offered when a message speaks of self-harm
+    crisis_line: str = "988"
+    # FAQBOT_LOG_QUESTIONS: write question text to the log (patients' privacy!)
+    log_questions: bool = False
+    # FAQBOT_TRUSTED_PROXIES: proxies in front that set X-Forwarded-For and -Proto
+    trusted_proxies: int = 0
     secret_key: str | None = None  # FAQBOT_SECRET_KEY: signs the follow-up context
     max_message_chars: int = 1000
     max_context_chars: int = 4096
@@ -57,9 +60,13 @@ class Settings:
             if variable in env:
                 values[name] = parse_phone(env[variable], variable)
         if env.get("FAQBOT_LOG_QUESTIONS"):
-            values["log_questions"] = parse_switch(env["FAQBOT_LOG_QUESTIONS"], "FAQBOT_LOG_QUESTIONS")
+            values["log_questions"] = parse_switch(
+                env["FAQBOT_LOG_QUESTIONS"], "FAQBOT_LOG_QUESTIONS"
+            )
         if env.get("FAQBOT_TRUSTED_PROXIES"):
-            values["trusted_proxies"] = parse_count(env["FAQBOT_TRUSTED_PROXIES"], "FAQBOT_TRUSTED_PROXIES")
+            values["trusted_proxies"] = parse_count(
+                env["FAQBOT_TRUSTED_PROXIES"], "FAQBOT_TRUSTED_PROXIES"
+            )
         if env.get("FAQBOT_SECRET_KEY"):
             values["secret_key"] = env["FAQBOT_SECRET_KEY"]
         return cls(**values)
@@ -90,7 +97,7 @@ def parse_rate_limit(value: str) -> str:
     if not RATE_LIMIT_FORM.match(value):
         raise ConfigError(
             f"FAQBOT_RATE_LIMIT: {value!r} is not a rate "
-            "(expected COUNT/PERIOD such as 30/minute, or off)"
+            "(expected COUNT/PERIOD, COUNT at least 1, such as 30/minute; or off)"
         )
     return value.strip()
 
@@ -107,7 +114,9 @@ def parse_redis_url(value: str) -> str:
 def parse_phone(value: str, variable: str) -> str:
     """A number to call, such as 911, 112 or 1-800-273-8255."""
     if not re.fullmatch(r"\+?[0-9][0-9 \-]{1,19}", value.strip()):
-        raise ConfigError(f"{variable}: {value!r} is not a phone number (expected e.g. 911)")
+        raise ConfigError(
+            f"{variable}: {value!r} is not a phone number (expected e.g. 911)"
+        )
     return value.strip()
 
 

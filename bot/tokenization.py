@@ -6,7 +6,6 @@ and the stopword list in this module.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -92,8 +91,3 @@ def tokenize(text: str) -> list[Token]:
 def terms(text: str) -> list[str]:
     """Just the index terms of `text`."""
     return [token.term for token in tokenize(text)]
-
-
-def is_word(text: str) -> bool:
-    """True when `text` holds at least one letter or digit."""
-    return re.search(r"[^\W_]", text) is not None

@@ -1,4 +1,4 @@
-"""The HTTP service: app factory, routes, JSON errors, CORS, security headers, request logs.
+"""The HTTP service: app factory, routes, JSON errors, CORS, security headers, logs.
 
 Question text never reaches the log unless the operator set FAQBOT_LOG_QUESTIONS=on.
 """
@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
+import traceback
 import uuid
 from importlib import resources
 
 from flask import Flask, Response, g, jsonify, request
 from flask_cors import CORS
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors
@@ -28,12 +30,14 @@ PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
 HTTP_ERRORS = {
     404: (errors.NotFound, "no such endpoint"),
     405: (errors.MethodNotAllowed, "method not allowed here"),
     413: (errors.TooLarge, "request body must be at most {limit} bytes"),
     429: (errors.RateLimited, "too many requests; try again in a moment"),
 }
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -42,17 +46,22 @@ def create_app(settings: Settings | None = None) -> Flask:
     ensure_fresh_index(settings.corpus_dir, settings.index_dir)
     holder = IndexHolder(settings.index_dir)
     app = Flask(__name__, static_folder=None)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    # One byte over the limit: a chunked body cut off there is known to be too large.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1
     app.json.sort_keys = False
     if settings.trusted_proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     CORS(
         app,
         resources={r"/api/*": {"origins": list(settings.allowed_origins)}},
-        expose_headers=["Retry-After"],  # the widget waits as long as the server asks
+        methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        expose_headers=["Retry-After", "X-Request-Id"],  # the widget waits as asked
+        max_age=600,
     )
     limiter = make_limiter(app, settings)
-    app.extensions["faqbot.limiter"] = limiter  # Flask-Limiter holds only a weak reference
+    app.extensions["faqbot.limiter"] = limiter  # Flask-Limiter keeps a weak reference
     reply_settings = ReplySettings.from_settings(settings, holder.get())
     _register_routes(app, settings, holder, reply_settings, limiter)
     _register_errors(app, settings)
@@ -74,13 +83,13 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
 
     @app.get("/api/health")
     def health():
-        index = holder.get()
+        manifest = holder.get().manifest
         return jsonify(
             {
                 "status": "ok",
-                "documents": index.manifest["documents"],
-                "passages": index.manifest["passages"],
-                "index_built": index.manifest["built_at"],
+                "documents": manifest["documents"],
+                "passages": manifest["passages"],
+                "index_built": manifest["built_at"],
             }
         )
 
@@ -88,6 +97,7 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
     def widget():
         response = _static("widget.js", "text/javascript; charset=utf-8")
         response.headers["Cache-Control"] = "public, max-age=300"
+        # Clinic pages on other origins load it with <script src>.
         response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
         return response
 
@@ -95,6 +105,7 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
     def demo_page():
         response = _static("demo.html", "text/html; charset=utf-8")
         response.headers["Content-Security-Policy"] = PAGE_CSP
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         return response
 
     @app.get("/demo.css")
@@ -105,26 +116,83 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
 def read_chat_request(settings: Settings) -> tuple[str, str | None]:
     """The message and context of a chat request, validated; ApiError when malformed."""
     if request.mimetype != "application/json":
-        raise errors.UnsupportedMediaType("request body must be JSON (Content-Type: application/json)")
-    raw = request.get_data(cache=False)
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise errors.InvalidJson("request body is not valid JSON") from None
+        raise errors.UnsupportedMediaType(
+            "request body must be JSON (Content-Type: application/json)"
+        )
+    body = parse_json(_read_body(settings.max_body_bytes))
     if not isinstance(body, dict):
         raise errors.InvalidRequest("request body must be a JSON object")
     message = body.get("message")
     limit = settings.max_message_chars
     if not isinstance(message, str) or not 1 <= len(message.strip()) <= limit:
         raise errors.InvalidRequest(f"message must be 1 to {limit} characters")
+    if not _is_unicode(message):
+        raise errors.InvalidRequest("message must be Unicode text (no lone surrogates)")
     context = body.get("context")
     if context is not None and (
         not isinstance(context, str) or len(context) > settings.max_context_chars
     ):
+        limit = settings.max_context_chars
         raise errors.InvalidRequest(
-            f"context must be a string of at most {settings.max_context_chars} characters"
+            f"context must be a string of at most {limit} characters"
         )
     return message.strip(), context
+
+
+def parse_json(raw: bytes) -> object:
+    """Strict JSON (RFC 8259) from UTF-8 bytes; InvalidJson or InvalidRequest when not.
+
+    NaN and Infinity are not JSON. A repeated key makes a body ambiguous (a proxy may
+    read the first, we the last), so it is refused. Numbers are never used, so they are
+    read as floats, which no number of digits can make fail.
+    """
+    try:
+        return json.loads(
+            raw.decode("utf-8-sig"),
+            parse_constant=_refuse_constant,
+            parse_int=float,
+            object_pairs_hook=_object_without_repeats,
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise errors.InvalidJson("request body is not valid JSON") from None
+    except RecursionError:
+        raise errors.InvalidJson("request body is nested too deeply to read") from None
+
+
+def _read_body(max_bytes: int) -> bytes:
+    """The raw body, at most max_bytes; a transfer the server cannot read is a 400."""
+    try:
+        raw = request.get_data(cache=False)
+    except ClientDisconnected:
+        raise errors.InvalidJson(
+            "request body ended before its Content-Length"
+        ) from None
+    except HTTPException:
+        raise  # 413: the body is over the limit
+    except Exception:  # such as gunicorn's parser on broken chunked framing
+        raise errors.InvalidJson("request body could not be read") from None
+    if len(raw) > max_bytes:
+        raise errors.TooLarge(f"request body must be at most {max_bytes} bytes")
+    return raw
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _object_without_repeats(pairs: list[tuple[str, object]]) -> dict:
+    body = dict(pairs)
+    if len(body) != len(pairs):
+        raise errors.InvalidRequest("request body must not repeat a key")
+    return body
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _register_errors(app: Flask, settings: Settings) -> None:
@@ -135,7 +203,9 @@ def _register_errors(app: Flask, settings: Settings) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
-        kind, message = HTTP_ERRORS.get(status, (errors.InvalidRequest, error.description))
+        kind, message = HTTP_ERRORS.get(
+            status, (errors.InvalidRequest, error.description)
+        )
         if status not in HTTP_ERRORS and status >= 500:
             kind, message = errors.Internal, "internal error"
         message = message.format(limit=settings.max_body_bytes)
@@ -146,8 +216,31 @@ def _register_errors(app: Flask, settings: Settings) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        log.exception("unhandled error (request %s)", g.get("request_id"))
+        _log_unexpected(error, settings.log_questions)
         return _error_response(500, "internal", "internal error; it has been logged")
+
+
+def _log_unexpected(error: Exception, log_questions: bool) -> None:
+    """Log a bug: the full traceback only when question text may be logged.
+
+    An exception's message may quote the question, so by default the log gets the
+    exception types and the code locations they passed through, not their messages.
+    """
+    if log_questions:
+        log.exception("unhandled error (request %s)", g.get("request_id"))
+        return
+    chain = []
+    while error is not None and len(chain) < 10:  # a chain may loop back on itself
+        frames = traceback.extract_tb(error.__traceback__)
+        chain.append(
+            {
+                "error": type(error).__qualname__,
+                "at": [f"{f.filename}:{f.lineno} in {f.name}" for f in frames],
+            }
+        )
+        error = error.__cause__ or error.__context__
+    record = {"event": "unhandled_error", "request_id": g.get("request_id")}
+    log.error(json.dumps(record | {"chain": chain}))
 
 
 def _error_response(status: int, code: str, message: str) -> Response:
@@ -159,30 +252,36 @@ def _error_response(status: int, code: str, message: str) -> Response:
 def _register_logging_and_headers(app: Flask, settings: Settings) -> None:
     @app.before_request
     def start_request():
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         g.started = time.perf_counter()
 
     @app.after_request
     def finish_request(response: Response):
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers["X-Request-Id"] = g.get("request_id", "")
+        headers = response.headers
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        headers["X-Request-Id"] = g.get("request_id", "")
+        if request.is_secure:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
         if request.path.startswith("/api/"):
-            response.headers["Cache-Control"] = "no-store"
-            response.headers.setdefault("Content-Security-Policy", "default-src 'none'")
+            headers["Cache-Control"] = "no-store"
+            headers.setdefault("Content-Security-Policy", API_CSP)
         log.info(json.dumps(_request_record(response), ensure_ascii=False))
         return response
 
 
 def _request_record(response: Response) -> dict:
     """One structured log line: never the question's text unless switched on."""
+    started = g.get("started", time.perf_counter())
     record = {
         "request_id": g.get("request_id"),
         "method": request.method,
         "path": request.path,
         "status": response.status_code,
-        "latency_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
     }
     if request.path == "/api/chat":
         record["kind"] = g.get("reply_kind")

@@ -40,6 +40,7 @@ def test_every_variable_is_read():
     [
         ("FAQBOT_ALLOWED_ORIGINS", "clinic.example"),
         ("FAQBOT_RATE_LIMIT", "lots"),
+        ("FAQBOT_RATE_LIMIT", "0/minute"),
         ("FAQBOT_REDIS_URL", "localhost:6379"),
         ("FAQBOT_EMERGENCY_NUMBER", "call someone"),
         ("FAQBOT_LOG_QUESTIONS", "maybe"),
