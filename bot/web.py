@@ -19,6 +19,7 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors
+from .chat_request import parse_chat_body
 from .config import Settings
 from .index import IndexHolder, ensure_fresh_index
 from .ratelimit import chat_limit, make_limiter
@@ -114,49 +115,12 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
 
 
 def read_chat_request(settings: Settings) -> tuple[str, str | None]:
-    """The message and context of a chat request, validated; ApiError when malformed."""
+    """The message and context of this chat request; ApiError when it is malformed."""
     if request.mimetype != "application/json":
         raise errors.UnsupportedMediaType(
             "request body must be JSON (Content-Type: application/json)"
         )
-    body = parse_json(_read_body(settings.max_body_bytes))
-    if not isinstance(body, dict):
-        raise errors.InvalidRequest("request body must be a JSON object")
-    message = body.get("message")
-    limit = settings.max_message_chars
-    if not isinstance(message, str) or not 1 <= len(message.strip()) <= limit:
-        raise errors.InvalidRequest(f"message must be 1 to {limit} characters")
-    if not _is_unicode(message):
-        raise errors.InvalidRequest("message must be Unicode text (no lone surrogates)")
-    context = body.get("context")
-    if context is not None and (
-        not isinstance(context, str) or len(context) > settings.max_context_chars
-    ):
-        limit = settings.max_context_chars
-        raise errors.InvalidRequest(
-            f"context must be a string of at most {limit} characters"
-        )
-    return message.strip(), context
-
-
-def parse_json(raw: bytes) -> object:
-    """Strict JSON (RFC 8259) from UTF-8 bytes; InvalidJson or InvalidRequest when not.
-
-    NaN and Infinity are not JSON. A repeated key makes a body ambiguous (a proxy may
-    read the first, we the last), so it is refused. Numbers are never used, so they are
-    read as floats, which no number of digits can make fail.
-    """
-    try:
-        return json.loads(
-            raw.decode("utf-8-sig"),
-            parse_constant=_refuse_constant,
-            parse_int=float,
-            object_pairs_hook=_object_without_repeats,
-        )
-    except (UnicodeDecodeError, ValueError):
-        raise errors.InvalidJson("request body is not valid JSON") from None
-    except RecursionError:
-        raise errors.InvalidJson("request body is nested too deeply to read") from None
+    return parse_chat_body(_read_body(settings.max_body_bytes), settings)
 
 
 def _read_body(max_bytes: int) -> bytes:
@@ -174,25 +138,6 @@ def _read_body(max_bytes: int) -> bytes:
     if len(raw) > max_bytes:
         raise errors.TooLarge(f"request body must be at most {max_bytes} bytes")
     return raw
-
-
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _object_without_repeats(pairs: list[tuple[str, object]]) -> dict:
-    body = dict(pairs)
-    if len(body) != len(pairs):
-        raise errors.InvalidRequest("request body must not repeat a key")
-    return body
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _register_errors(app: Flask, settings: Settings) -> None:
