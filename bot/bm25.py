@@ -7,6 +7,8 @@ rank_bm25.BM25Plus scores a passage d for query terms q as
 with idf(q) = log((N+1) / df(q)). The `delta` part is the same for every passage, so
 only the tf part is stored, term by term; `score` adds the constant back and so returns
 exactly what rank_bm25 returns for the same tokens (tests check it against rank_bm25).
+`score` is the plain reference over every passage; scoring.py finds the best passages
+from the same arrays while touching only the postings that can change the result.
 
 Why BM25Plus: its idf is positive and falls steadily with document frequency, so a word
 found in most passages of a small, on-topic corpus ("cancer") still counts a little. In
@@ -19,11 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 K1 = 1.5  # rank_bm25's defaults, kept: the MedQuAD leads found k1 and b barely matter
 B = 0.75
 DELTA = 1.0
+SCORED_ENTRIES = 1 << 22  # postings scored per step when building: bounds the memory
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class FieldScores:
     )  # int64 per term id + 1: where each term's postings start and end
     passage_ids: np.ndarray  # int32, sorted within each term
     term_scores: np.ndarray  # float64: idf * tf * (k1+1) / (k1 * norm + tf)
+    bounds: np.ndarray  # float64 per term id: its highest term score (0 when absent)
     delta: float = DELTA
 
     def postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,20 +58,33 @@ def build_field(
     b: float = B,
 ) -> FieldScores:
     """BM25Plus parts for one field, given each passage's term ids (in order, repeats kept)."""
-    passage_count = len(term_ids)
-    lengths = np.fromiter(
-        (len(ids) for ids in term_ids), dtype=np.int64, count=passage_count
-    )
-    rows = np.concatenate(term_ids) if passage_count else np.zeros(0, np.int64)
-    columns = np.repeat(np.arange(passage_count, dtype=np.int64), lengths)
-    counts = sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.float64), (rows, columns)),
-        shape=(term_count, passage_count),
-    )
-    counts.sum_duplicates()
-    counts.sort_indices()
-    document_frequency = np.diff(counts.indptr)
-    idf = np.zeros(term_count, dtype=np.float64)
+    lengths = np.array([len(ids) for ids in term_ids], dtype=np.int64)
+    tokens = np.concatenate(term_ids).astype(np.int64) if term_ids else np.zeros(0)
+    passages = np.repeat(np.arange(len(term_ids), dtype=np.int64), lengths)
+    keys = tokens * max(len(term_ids), 1) + passages
+    keys, tf = np.unique(keys, return_counts=True)  # sorted: by term, then passage
+    terms, passage_ids = np.divmod(keys, max(len(term_ids), 1))
+    indptr = np.zeros(term_count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(terms, minlength=term_count), out=indptr[1:])
+    return field_from_postings(indptr, passage_ids, tf, lengths, weight, k1, b)
+
+
+def field_from_postings(
+    indptr: np.ndarray,
+    passage_ids: np.ndarray,
+    tf: np.ndarray,
+    lengths: np.ndarray,
+    weight: float,
+    k1: float = K1,
+    b: float = B,
+) -> FieldScores:
+    """BM25Plus parts from posting lists: each term's passages (ascending) and counts.
+
+    `lengths` holds every passage's length in terms of this field (repeats counted).
+    """
+    passage_count = len(lengths)
+    document_frequency = np.diff(indptr)
+    idf = np.zeros(len(document_frequency), dtype=np.float64)
     present = document_frequency > 0
     idf[present] = np.log((passage_count + 1) / document_frequency[present])
     average_length = lengths.sum() / passage_count if passage_count else 0.0
@@ -76,15 +92,29 @@ def build_field(
         norm = np.ones(passage_count)  # no passage has this field: nothing to score
     else:
         norm = k1 * (1 - b + b * lengths / average_length)
-    term_of_entry = np.repeat(np.arange(term_count), document_frequency)
-    tf = counts.data
-    scores = idf[term_of_entry] * tf * (k1 + 1) / (norm[counts.indices] + tf)
+    term_of_entry = np.repeat(
+        np.arange(len(document_frequency), dtype=np.int32), document_frequency
+    )
+    scores = np.empty(len(passage_ids), dtype=np.float64)
+    for start in range(0, len(passage_ids), SCORED_ENTRIES):
+        part = slice(start, start + SCORED_ENTRIES)
+        counts = tf[part].astype(np.float64)
+        scores[part] = (
+            idf[term_of_entry[part]]
+            * counts
+            * (k1 + 1)
+            / (norm[passage_ids[part]] + counts)
+        )
+    bounds = np.zeros(len(document_frequency), dtype=np.float64)
+    if present.any():
+        bounds[present] = np.maximum.reduceat(scores, indptr[:-1][present])
     return FieldScores(
         weight=weight,
         idf=idf,
-        indptr=counts.indptr.astype(np.int64),
-        passage_ids=counts.indices.astype(np.int32),
+        indptr=indptr.astype(np.int64),
+        passage_ids=passage_ids.astype(np.int32),
         term_scores=scores,
+        bounds=bounds,
     )
 
 
@@ -107,6 +137,7 @@ def score_parts(
     A passage that holds no query term scores exactly the constant; repeated query terms
     count again, as in rank_bm25. `term_weights` scales each query term (1 when omitted:
     then the sum is rank_bm25's score); query understanding weighs added synonyms lower.
+    This visits every passage: the reference that scoring.py's search is tested against.
     """
     weights = term_weights or [1.0] * len(term_ids)
     constant = 0.0

@@ -1,40 +1,43 @@
 """Build the BM25 index of a corpus, save it to index/, load it back, and tell when it is stale.
 
 On disk (no pickle anywhere): `index/current.json` names the generation folder in use;
-each generation holds `manifest.json` (what was built from what, with a SHA-256 for every
-file), `passages.jsonl`, `vocabulary.json` and one set of `.npy` arrays per field. A build
-writes a new generation and then replaces `current.json` in one rename, so a failed build
-leaves the previous index serving, and readers never see half an index.
+each generation holds `manifest.json` (what was built from what, with each file's size
+and SHA-256), `vocabulary.json`, `aliases.json`, one set of `.npy` arrays per field and
+the passage store's arrays (passage_store.py). Arrays are memory-mapped on load, so
+loading costs milliseconds whatever the corpus size and server processes share them. A
+build writes a new generation and then replaces `current.json` in one rename, so a failed
+build leaves the previous index serving, and readers never see half an index. How much
+of each file is checked on load, and when all of it is, see index_files.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import json
+import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from functools import cached_property
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from . import bm25
-from .aliases import Alias, learn_aliases
-from .documents import Corpus, corpus_fingerprint, load_corpus
+from . import bm25, index_files
+from .aliases import Alias
+from .documents import Problem, corpus_fingerprint
 from .errors import BrokenIndex
-from .models import Passage
-from .passages import split_into_passages
-from .tokenization import terms
+from .index_build import build_parts
+from .passage_store import PassageStore
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # How much each field of a passage counts; the section is the heading (an FAQ entry's question).
 FIELD_WEIGHTS = {"text": 1.0, "section": 1.0, "title": 0.5}
-ARRAYS = ("idf", "indptr", "passage_ids", "term_scores")
+ARRAYS = ("idf", "indptr", "passage_ids", "term_scores", "bounds")
+STORE_PREFIX = "passages."
 # The modules whose code decides what the index holds: editing one makes the index stale.
 PIPELINE_MODULES = (
     "aliases.py",
@@ -44,6 +47,10 @@ PIPELINE_MODULES = (
     "passages.py",
     "tokenization.py",
     "bm25.py",
+    "passage_store.py",
+    "file_indexing.py",
+    "index_build.py",
+    "index_files.py",
     "index.py",
 )
 
@@ -55,10 +62,10 @@ log = logging.getLogger(__name__)
 class Index:
     """A loaded index: the passages, their terms' posting lists per field, and the manifest."""
 
-    passages: tuple[Passage, ...]
+    passages: PassageStore  # a sequence of Passage, each built on access
     vocabulary: dict[str, int]
     fields: dict[str, bm25.FieldScores]
-    sections: dict[str, list[str]]  # document_id -> its section headings, in order
+    sections: Mapping[str, list[str]]  # document_id -> its section headings, in order
     aliases: dict[str, list[Alias]]  # first term of an alias -> the aliases it starts
     manifest: dict
 
@@ -72,10 +79,38 @@ class Index:
         """How many passages hold each term in their text, by term id."""
         return np.diff(self.fields["text"].indptr)
 
+    @cached_property
+    def corrections(self) -> dict[str, str | None]:
+        """Spelling corrections found so far (query.py): unknown term -> index term."""
+        return {}
 
-def field_texts(passage: Passage) -> dict[str, str]:
-    """The text of each indexed field of a passage."""
-    return {"text": passage.text, "section": passage.section, "title": passage.title}
+    @cached_property
+    def _term_lengths(self) -> np.ndarray:
+        return np.fromiter(map(len, self.terms), dtype=np.int32, count=len(self.terms))
+
+    def terms_of_length(
+        self, shortest: int, longest: int
+    ) -> tuple[list[str], list[int]]:
+        """The terms whose length is within the bounds, and their ids, in id order."""
+        key = (shortest, longest)
+        if key not in self._windows:
+            lengths = self._term_lengths
+            ids = np.flatnonzero((lengths >= shortest) & (lengths <= longest)).tolist()
+            self._windows[key] = ([self.terms[i] for i in ids], ids)
+        return self._windows[key]
+
+    @cached_property
+    def _windows(self) -> dict:
+        return {}
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build indexed, and the files or rows it skipped or warned about."""
+
+    documents: int
+    passages: int
+    problems: tuple[Problem, ...]
 
 
 def pipeline_fingerprint() -> str:
@@ -91,39 +126,23 @@ def pipeline_fingerprint() -> str:
 
 def build_index(
     corpus_dir: Path, index_dir: Path, progress: Progress | None = None
-) -> Corpus:
-    """Read the corpus, index its passages and switch index_dir to the new index."""
-    corpus = load_corpus(corpus_dir)
-    passages = [
-        p for document in corpus.documents for p in split_into_passages(document)
-    ]
-    if not passages:
+) -> BuildReport:
+    """Read the corpus, index its passages and switch index_dir to the new index.
+
+    Large corpora are read file by file on every core (index_build.py); `progress` is
+    called with the bytes of corpus files read so far and their total.
+    """
+    built = build_parts(corpus_dir, FIELD_WEIGHTS, progress)
+    if not len(built.columns):
         raise BrokenIndex(f"nothing to index: no passages in {corpus_dir}")
-    vocabulary: dict[str, int] = {}
-    term_ids: dict[str, list[np.ndarray]] = {name: [] for name in FIELD_WEIGHTS}
-    for number, passage in enumerate(passages, start=1):
-        for name, text in field_texts(passage).items():
-            ids = [vocabulary.setdefault(term, len(vocabulary)) for term in terms(text)]
-            term_ids[name].append(np.array(ids, dtype=np.int64))
-        if progress and (number % 1000 == 0 or number == len(passages)):
-            progress(number, len(passages))
-    fields = {
-        name: bm25.build_field(ids, len(vocabulary), FIELD_WEIGHTS[name])
-        for name, ids in term_ids.items()
-    }
-    sections: dict[str, list[str]] = {}
-    for passage in passages:
-        headings = sections.setdefault(passage.document_id, [])
-        if passage.section and passage.section not in headings:
-            headings.append(passage.section)
     manifest = {
         "format_version": FORMAT_VERSION,
         "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "corpus_fingerprint": corpus_fingerprint(corpus_dir),
         "pipeline_fingerprint": pipeline_fingerprint(),
-        "documents": len(corpus.documents),
-        "passages": len(passages),
-        "terms": len(vocabulary),
+        "documents": built.documents,
+        "passages": len(built.columns),
+        "terms": len(built.vocabulary),
         "bm25": {
             "variant": "BM25Plus",
             "k1": bm25.K1,
@@ -132,12 +151,21 @@ def build_index(
         },
         "field_weights": FIELD_WEIGHTS,
     }
-    aliases = _aliases_by_first_term(learn_aliases(p.text for p in passages))
-    _save(Index(tuple(passages), vocabulary, fields, sections, aliases, manifest), index_dir)
-    return corpus
+    arrays = {
+        f"{name}.{array}": getattr(field, array)
+        for name, field in built.fields.items()
+        for array in ARRAYS
+    }
+    arrays |= {STORE_PREFIX + name: a for name, a in built.columns.arrays().items()}
+    documents = {
+        "vocabulary.json": list(built.vocabulary),
+        "aliases.json": _aliases_by_first_term(built.aliases),
+    }
+    _save(index_dir, manifest, documents, arrays)
+    return BuildReport(built.documents, len(built.columns), tuple(built.problems))
 
 
-def _save(index: Index, index_dir: Path) -> None:
+def _save(index_dir: Path, manifest: dict, documents: dict, arrays: dict) -> None:
     """Write a new generation beside the current one, check it loads, then switch to it."""
     index_dir.mkdir(parents=True, exist_ok=True)
     generation = (
@@ -146,26 +174,15 @@ def _save(index: Index, index_dir: Path) -> None:
     folder = index_dir / generation
     folder.mkdir()
     try:
-        with (folder / "passages.jsonl").open("w", encoding="utf-8") as handle:
-            for passage in index.passages:
-                handle.write(json.dumps(asdict(passage), ensure_ascii=False) + "\n")
-        (folder / "vocabulary.json").write_text(
-            json.dumps(list(index.vocabulary)), "utf-8"
-        )
-        (folder / "sections.json").write_text(json.dumps(index.sections), "utf-8")
-        (folder / "aliases.json").write_text(json.dumps(index.aliases), "utf-8")
-        for name, field in index.fields.items():
-            for array in ARRAYS:
-                np.save(
-                    folder / f"{name}.{array}.npy",
-                    getattr(field, array),
-                    allow_pickle=False,
-                )
-        files = {path.name: _sha256(path) for path in sorted(folder.iterdir())}
-        manifest = {**index.manifest, "files": files}
-        (folder / "manifest.json").write_text(
-            json.dumps(manifest, indent=2) + "\n", "utf-8"
-        )
+        files = {
+            name: index_files.write_json(folder / name, value)
+            for name, value in documents.items()
+        }
+        for name, array in arrays.items():
+            files[f"{name}.npy"] = index_files.write_array(
+                folder / f"{name}.npy", array
+            )
+        index_files.write_json(folder / "manifest.json", {**manifest, "files": files})
         _load_generation(folder)  # it must load before anyone is pointed at it
         pointer = index_dir / f".current.{generation}.tmp"
         pointer.write_text(json.dumps({"generation": generation}) + "\n", "utf-8")
@@ -229,56 +246,66 @@ def load_index(index_dir: Path) -> Index:
     return _load_generation(folder)
 
 
-def _load_generation(folder: Path) -> Index:
+def verify_index(index_dir: Path) -> None:
+    """Check every byte of the index in use against its SHA-256; BrokenIndex if one differs.
+
+    Loading checks sizes, small files whole and samples of large ones (index_files.py);
+    this reads everything, for `faqbot index --verify` or a periodic job.
+    """
+    folder = current_generation(index_dir)
+    if folder is None:
+        raise BrokenIndex(f"no index in {index_dir}: run `faqbot index`")
+    index_files.check_files(folder, _manifest(folder)["files"], whole=True)
+
+
+def _manifest(folder: Path) -> dict:
     try:
         manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-        for name, digest in manifest["files"].items():
-            if _sha256(folder / name) != digest:
-                raise BrokenIndex(
-                    f"index file {folder / name} does not match its checksum"
-                )
-        with (folder / "passages.jsonl").open(encoding="utf-8") as handle:
-            passages = tuple(Passage(**json.loads(line)) for line in handle)
-        vocabulary = json.loads((folder / "vocabulary.json").read_text("utf-8"))
-        sections = json.loads((folder / "sections.json").read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        raise BrokenIndex(f"index in {folder} cannot be read: {error}") from error
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BrokenIndex(
+            f"index in {folder} is of another version: run `faqbot index`"
+        )
+    return manifest
+
+
+def _load_generation(folder: Path) -> Index:
+    manifest = _manifest(folder)
+    try:
+        index_files.check_files(folder, manifest["files"], whole=False)
+        vocabulary = index_files.read_json(folder / "vocabulary.json")
         aliases = {
             first: [(tuple(when), tuple(add)) for when, add in entries]
-            for first, entries in json.loads(
-                (folder / "aliases.json").read_text("utf-8")
-            ).items()
+            for first, entries in index_files.read_json(folder / "aliases.json").items()
         }
         fields = {
             name: bm25.FieldScores(
                 weight=float(weight),
                 **{
-                    array: _memory_mapped(folder / f"{name}.{array}.npy")
+                    array: index_files.memory_mapped(folder / f"{name}.{array}.npy")
                     for array in ARRAYS
                 },
             )
             for name, weight in manifest["field_weights"].items()
         }
+        passages = PassageStore(
+            {
+                name[len(STORE_PREFIX) : -len(".npy")]: index_files.memory_mapped(
+                    folder / name
+                )
+                for name in manifest["files"]
+                if name.startswith(STORE_PREFIX)
+            }
+        )
     except BrokenIndex:
         raise
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BrokenIndex(f"index in {folder} cannot be read: {error}") from error
     vocabulary_ids = {term: i for i, term in enumerate(vocabulary)}
-    return Index(passages, vocabulary_ids, fields, sections, aliases, manifest)
-
-
-def _memory_mapped(path: Path) -> np.ndarray:
-    """A read-only array backed by the file, shared by every process that maps it.
-
-    np.asarray drops the memmap subclass, whose per-slice overhead is large on the hot path.
-    """
-    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return Index(
+        passages, vocabulary_ids, fields, passages.sections(), aliases, manifest
+    )
 
 
 class IndexHolder:
@@ -301,7 +328,10 @@ class IndexHolder:
                 self._index = load_index(self.index_dir)
                 self._pointer_stamp = stamp
             except BrokenIndex:
-                log.exception("new index in %s cannot be loaded; still serving the old one", self.index_dir)
+                log.exception(
+                    "new index in %s cannot be loaded; still serving the old one",
+                    self.index_dir,
+                )
                 self._pointer_stamp = stamp
         return self._index
 
@@ -313,10 +343,14 @@ class IndexHolder:
         return (stat.st_ino, stat.st_mtime_ns)
 
 
-def ensure_fresh_index(corpus_dir: Path, index_dir: Path, progress: Progress | None = None) -> bool:
+def ensure_fresh_index(
+    corpus_dir: Path, index_dir: Path, progress: Progress | None = None
+) -> bool:
     """Build the index when it is missing or stale; True when a build ran."""
     if not is_stale(index_dir, corpus_dir):
         return False
-    log.info("index in %s is missing or stale; building it from %s", index_dir, corpus_dir)
+    log.info(
+        "index in %s is missing or stale; building it from %s", index_dir, corpus_dir
+    )
     build_index(corpus_dir, index_dir, progress)
     return True

@@ -26,6 +26,7 @@ from .tokenization import WORD_PATTERN, normalize, terms, tokenize
 
 ALIAS_WEIGHT = 0.5  # another name the corpus gives counts half as much as the one asked
 LAY_WEIGHT = 0.5  # a lay word counts half as much as the documents' word for it
+MAX_REMEMBERED_CORRECTIONS = 100_000
 MIN_CORRECTABLE_CHARS = 5  # shorter words are real words more often than typos
 # "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
 DEFINITION_WORDS = re.compile(
@@ -143,19 +144,30 @@ def correct_spelling(index: Index, term: str) -> str | None:
     """The index term closest in spelling to an unknown one, or None when none is close.
 
     One edit is allowed in short words and two in long ones; among equally close terms
-    the commonest wins.
+    the commonest wins. Only terms of a length within the edits allowed can be that
+    close, so only those are compared; each answer is kept for the next question.
     """
+    known = index.corrections
+    if term not in known:
+        if len(known) >= MAX_REMEMBERED_CORRECTIONS:
+            known.clear()
+        known[term] = _closest_term(index, term)
+    return known[term]
+
+
+def _closest_term(index: Index, term: str) -> str | None:
     if len(term) < MIN_CORRECTABLE_CHARS or not term.isalpha():
         return None
     allowed = 1 if len(term) <= 8 else 2
+    terms_near, ids = index.terms_of_length(len(term) - allowed, len(term) + allowed)
     candidates = process.extract(
-        term, index.terms, scorer=Levenshtein.distance, score_cutoff=allowed, limit=20
+        term, terms_near, scorer=Levenshtein.distance, score_cutoff=allowed, limit=20
     )
     if not candidates:
         return None
     frequency = index.document_frequency
-    _, _, best = min(candidates, key=lambda c: (c[1], -int(frequency[c[2]])))
-    return index.terms[best]
+    _, _, best = min(candidates, key=lambda c: (c[1], -int(frequency[ids[c[2]]])))
+    return terms_near[best]
 
 
 @lru_cache(maxsize=1)

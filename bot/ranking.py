@@ -12,10 +12,11 @@ import math
 
 import numpy as np
 
-from . import bm25
+from . import bm25, scoring
 from .index import Index
 from .models import Hit
 from .query import Query, understand
+from .scoring import Extra, lookup
 
 COVERAGE_PULL = 0.5  # how far a score moves with the share of the question covered
 RERANKED = 50  # candidates taken from BM25 before the rerank
@@ -32,29 +33,33 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     known = {t: index.vocabulary[t] for t in searched if t in index.vocabulary}
     if not known:
         return []
-    scores = bm25_scores(index, query)
-    candidates = _best(scores, max(RERANKED, top_k * 3))
+    candidates, scores = best_passages(index, query, max(RERANKED, top_k * 3))
     matched = _matched_terms(index, candidates, known)
     idf = {term: term_idf(index, term) for term in query.subject_terms}
+    factors: dict[frozenset[str], float] = {}  # candidates often match the same terms
     reranked = sorted(
         (
-            (float(scores[i]) * _coverage_factor(query, terms, idf), i, terms)
-            for i, terms in zip(candidates.tolist(), matched, strict=True)
+            (score * _factor(factors, query, terms, idf), i, terms)
+            for i, score, terms in zip(
+                candidates.tolist(), scores.tolist(), matched, strict=True
+            )
         ),
         key=lambda item: (-item[0], item[1]),  # the earlier passage first on a tie
     )
     hits, seen_texts = [], set()
     for score, i, terms in reranked:
-        passage = index.passages[i]
-        if passage.text not in seen_texts:
-            seen_texts.add(passage.text)
-            hits.append(Hit(passage, score, terms))
+        text = int(index.passages.same_text[i])  # the first passage with this text
+        if text not in seen_texts:
+            seen_texts.add(text)
+            hits.append(Hit(index.passages[i], score, terms))
         if len(hits) == top_k:
             break
     return hits
 
 
-def rank_documents(index: Index, question: str, top_k: int = 10) -> list[tuple[str, float]]:
+def rank_documents(
+    index: Index, question: str, top_k: int = 10
+) -> list[tuple[str, float]]:
     """Documents ranked by their best passage: (document_id, score), best first."""
     ranked: dict[str, float] = {}
     for hit in search(index, question, top_k=max(50, top_k * 10)):
@@ -64,6 +69,28 @@ def rank_documents(index: Index, question: str, top_k: int = 10) -> list[tuple[s
     return list(ranked.items())
 
 
+def best_passages(
+    index: Index, query: Query, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The `count` passages scoring highest in `bm25_scores` (above 0), best first, and
+    their scores: the same to the bit, found from the query's posting lists alone."""
+    vocabulary = index.vocabulary
+    terms = [(vocabulary[t], w) for t, w in query.weights.items() if t in vocabulary]
+    extras = [
+        Extra(
+            tuple((vocabulary[t], w) for t, w in added.items() if t in vocabulary),
+            () if query.asks_definition else _term_ids(index, asked),
+        )
+        for asked, added in query.aliases
+    ]
+    fields = list(index.fields.values())
+    return scoring.best_passages(fields, terms, extras, len(index.passages), count)
+
+
+def _term_ids(index: Index, terms) -> tuple[int, ...]:
+    return tuple(index.vocabulary[t] for t in terms if t in index.vocabulary)
+
+
 def bm25_scores(index: Index, query: Query) -> np.ndarray:
     """Each passage's BM25Plus score: the question's own terms and synonyms, plus aliases.
 
@@ -71,6 +98,7 @@ def bm25_scores(index: Index, query: Query) -> np.ndarray:
     "pembrolizumab" where "Keytruda" is missing), except for a definition question, whose
     answer names the thing both ways. The delta part of BM25Plus is the same for every
     passage, so scores are what the passage's terms add on top of it (0: nothing matched).
+    This visits every passage: `best_passages` is tested against it.
     """
     fields = list(index.fields.values())
     count = len(index.passages)
@@ -79,10 +107,14 @@ def bm25_scores(index: Index, query: Query) -> np.ndarray:
         return [index.vocabulary[t] for t in terms if t in index.vocabulary]
 
     plain = [t for t in query.weights if t in index.vocabulary]
-    scores, _ = bm25.score_parts(fields, ids(plain), count, [query.weights[t] for t in plain])
+    scores, _ = bm25.score_parts(
+        fields, ids(plain), count, [query.weights[t] for t in plain]
+    )
     for asked, added in query.aliases:
         present = [t for t in added if t in index.vocabulary]
-        extra, _ = bm25.score_parts(fields, ids(present), count, [added[t] for t in present])
+        extra, _ = bm25.score_parts(
+            fields, ids(present), count, [added[t] for t in present]
+        )
         if not query.asks_definition:
             has_asked, _ = bm25.score_parts(fields, ids(asked), count)
             extra[has_asked > 0] = 0
@@ -115,30 +147,33 @@ def _coverage(query: Query, matched: frozenset[str], idf: dict[str, float]) -> f
     return sum(idf[term] for term in covered if term in idf) / total if total else 0.0
 
 
-def _coverage_factor(query: Query, matched: frozenset[str], idf: dict[str, float]) -> float:
+def _coverage_factor(
+    query: Query, matched: frozenset[str], idf: dict[str, float]
+) -> float:
     return 1 - COVERAGE_PULL + COVERAGE_PULL * _coverage(query, matched, idf)
 
 
-def _best(scores: np.ndarray, count: int) -> np.ndarray:
-    """The ids of the highest-scoring passages that match anything (unordered)."""
-    candidates = np.flatnonzero(scores > 0)
-    if len(candidates) > count:
-        candidates = candidates[np.argpartition(-scores[candidates], count - 1)[:count]]
-    return candidates
+def _factor(
+    factors: dict, query: Query, matched: frozenset[str], idf: dict[str, float]
+) -> float:
+    """_coverage_factor, computed once per set of matched terms."""
+    if matched not in factors:
+        factors[matched] = _coverage_factor(query, matched, idf)
+    return factors[matched]
 
 
 def _matched_terms(
     index: Index, passages: np.ndarray, known: dict[str, int]
 ) -> list[frozenset[str]]:
     """For each passage, the query terms found in any of its fields."""
+    passages = passages.astype(np.int32)  # the postings' type: no conversion per lookup
     found: list[set[str]] = [set() for _ in passages]
     for term, term_id in known.items():
         present = np.zeros(len(passages), dtype=bool)
         for field in index.fields.values():
             postings = field.postings(term_id)[0]
             if len(postings):
-                at = np.minimum(np.searchsorted(postings, passages), len(postings) - 1)
-                present |= postings[at] == passages
+                present |= lookup(postings, passages)[0]
         for position in np.flatnonzero(present):
             found[position].add(term)
     return [frozenset(terms) for terms in found]

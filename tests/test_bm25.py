@@ -1,14 +1,18 @@
 """Our posting-list BM25Plus returns exactly rank_bm25's scores for the same tokens."""
 
 import json
+import random
 from itertools import islice
 
 import numpy as np
 import pytest
 from rank_bm25 import BM25Plus
 
-from bot import bm25
+from bot import bm25, scoring
+from bot.index import build_index, load_index
 from bot.passages import split_into_passages
+from bot.query import understand
+from bot.ranking import best_passages, bm25_scores
 from bot.readers.faq import entry_document
 from bot.tokenization import terms
 
@@ -18,7 +22,9 @@ from .conftest import read_jsonl, shared_eval_file
 def field_of(tokenized: list[list[str]], weight: float = 1.0):
     vocabulary: dict[str, int] = {}
     ids = [
-        np.array([vocabulary.setdefault(t, len(vocabulary)) for t in tokens], dtype=np.int64)
+        np.array(
+            [vocabulary.setdefault(t, len(vocabulary)) for t in tokens], dtype=np.int64
+        )
         for tokens in tokenized
     ]
     return bm25.build_field(ids, len(vocabulary), weight), vocabulary
@@ -29,7 +35,9 @@ def assert_same_scores(tokenized: list[list[str]], questions: list[str]) -> None
     reference = BM25Plus(tokenized, k1=bm25.K1, b=bm25.B, delta=bm25.DELTA)
     for question in questions:
         query = terms(question)
-        ours = bm25.score([field], [vocabulary[t] for t in query if t in vocabulary], len(tokenized))
+        ours = bm25.score(
+            [field], [vocabulary[t] for t in query if t in vocabulary], len(tokenized)
+        )
         np.testing.assert_allclose(ours, reference.get_scores(query), rtol=0, atol=1e-6)
 
 
@@ -51,7 +59,10 @@ def test_scores_equal_rank_bm25_on_a_medquad_sample():
         rows = [json.loads(line) for line in islice(handle, 2000)]
     passages = [p for row in rows for p in split_into_passages(entry_document(row))]
     tokenized = [terms(p.section + " " + p.text) for p in passages]
-    questions = [q["question"] for q in read_jsonl(shared_eval_file("medquad/dev_questions.jsonl"))]
+    questions = [
+        q["question"]
+        for q in read_jsonl(shared_eval_file("medquad/dev_questions.jsonl"))
+    ]
     assert_same_scores(tokenized, questions)
 
 
@@ -70,3 +81,75 @@ def test_a_query_without_known_terms_scores_every_passage_zero(query):
     field, vocabulary = field_of([["a", "b"], ["c"]])
     scores = bm25.score([field], [vocabulary[t] for t in query if t in vocabulary], 2)
     assert scores.tolist() == [0.0, 0.0]
+
+
+# The search path: only the query's postings, the reference's scores to the bit.
+
+
+@pytest.fixture(scope="module")
+def medquad_sample_index(tmp_path_factory):
+    """An index of the first 3,000 MedQuAD entries."""
+    path = shared_eval_file("medquad/corpus.jsonl")
+    folder = tmp_path_factory.mktemp("medquad-sample")
+    with path.open(encoding="utf-8") as handle:
+        (folder / "faq.jsonl").write_text("".join(islice(handle, 3000)), "utf-8")
+    build_index(folder / "faq.jsonl", folder / "index")
+    return load_index(folder / "index")
+
+
+def sample_questions(index) -> list[str]:
+    """Real questions, plus random sets of index terms with repeats and aliases' names."""
+    asked = [
+        q["question"] for q in read_jsonl(shared_eval_file("seed_questions.jsonl"))
+    ]
+    asked += [
+        q["question"]
+        for q in read_jsonl(shared_eval_file("medquad/dev_questions.jsonl"))
+    ]
+    asked += ["What is Keytruda?", "what does dMMR mean", "cancer", "words never used"]
+    rng = random.Random(7)
+    vocabulary = list(index.vocabulary) + list(index.aliases)
+    asked += [" ".join(rng.sample(vocabulary, rng.randint(1, 8))) for _ in range(40)]
+    return asked
+
+
+def reference_best(index, query, count):
+    """The best passages by the dense reference, ties to the lower id."""
+    scores = bm25_scores(index, query)
+    ids = np.flatnonzero(scores > 0)
+    ids = ids[np.lexsort((ids, -scores[ids]))][:count]
+    return ids, scores[ids]
+
+
+@pytest.mark.parametrize("dense_share", [0, 10**9], ids=["sparse", "dense"])
+@pytest.mark.parametrize("which", ["bundled", "medquad"])
+def test_best_passages_are_the_references_best_to_the_bit(
+    which, dense_share, index, medquad_sample_index, monkeypatch
+):
+    monkeypatch.setattr(scoring, "DENSE_SHARE", dense_share)
+    chosen = index if which == "bundled" else medquad_sample_index
+    for question in sample_questions(chosen):
+        query = understand(chosen, question)
+        for count in (1, 50):
+            ids, scores = best_passages(chosen, query, count)
+            expected_ids, expected_scores = reference_best(chosen, query, count)
+            assert ids.tolist() == expected_ids.tolist(), question
+            assert scores.tolist() == expected_scores.tolist(), question
+
+
+def test_a_buffer_left_dirty_by_an_error_is_not_reused(index, monkeypatch):
+    query = understand(index, "What is FOLFOX?")
+    expected = best_passages(index, query, 5)
+
+    def failing(*_):
+        raise RuntimeError("interrupted")
+
+    sheet = scoring._sheet(len(index.passages))
+    sheet.add(*index.fields["text"].postings(0), 1.0)  # as if a search stopped here
+    monkeypatch.setattr(scoring, "exact_scores", failing)
+    with pytest.raises(RuntimeError):
+        best_passages(index, query, 5)
+    monkeypatch.undo()
+    assert [a.tolist() for a in best_passages(index, query, 5)] == [
+        a.tolist() for a in expected
+    ]

@@ -1,0 +1,221 @@
+"""HTTP load: /api/chat under gunicorn against a trivial Flask JSON endpoint, with wrk.
+
+Starts `gunicorn "bot.web:create_app()"` (gunicorn.conf.py, FAQBOT_RATE_LIMIT=off, a fresh
+index of the bundled corpus) and then a trivial Flask app under the same settings, each
+on 127.0.0.1 only, and runs wrk against each: 32 connections, 15 s, POST bodies cycling
+through the seed questions. Prints requests/s, p50/p99 latency, errors and the ratio.
+Needs wrk (Debian: `apt-get install wrk`). Run: `.venv/bin/python bench/http_load.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "eval" / "seed_questions.jsonl"
+OUT = ROOT / "bench" / "out" / "http"
+START_TIMEOUT_S = 60
+FALLBACK_QUESTIONS = ["What is FOLFOX?", "Is Herceptin used for stomach cancer?"]
+
+
+def trivial_app():
+    """A Flask app whose /api/chat parses the JSON body and answers a fixed JSON reply."""
+    from flask import Flask, jsonify, request
+
+    app = Flask(__name__)
+
+    @app.post("/api/chat")
+    def chat():
+        body = request.get_json()
+        return jsonify({"kind": "answer", "reply": str(body.get("message", ""))[:20]})
+
+    return app
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wrk_script(folder: Path) -> Path:
+    """A wrk Lua script that POSTs the seed questions in turn."""
+    if SEEDS.exists():
+        lines = SEEDS.read_text("utf-8").splitlines()
+        asked = [json.loads(line)["question"] for line in lines if line.strip()]
+    else:
+        asked = FALLBACK_QUESTIONS
+    bodies = ", ".join(json.dumps(json.dumps({"message": q})) for q in asked)
+    script = folder / "chat.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f"local bodies = {{{bodies}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n % #bodies + 1\n"
+        "  return wrk.format(nil, nil, nil, bodies[n])\n"
+        "end\n",
+        "utf-8",
+    )
+    return script
+
+
+def start_gunicorn(app: str, port: int, environment: dict, log: Path):
+    """gunicorn with the repository's gunicorn.conf.py, bound to 127.0.0.1:port."""
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        app,
+    ]
+    handle = log.open("w")
+    return subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=handle, stderr=handle
+    )
+
+
+def wait_until_up(port: int, server) -> None:
+    """Return once the server answers a chat request; SystemExit after the timeout."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    body = json.dumps({"message": "hello"}).encode()
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}")
+        try:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/chat",
+                data=body,
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"no answer on 127.0.0.1:{port} after {START_TIMEOUT_S}s")
+
+
+def stop(server) -> None:
+    """SIGTERM, then SIGKILL if gunicorn has not stopped within 15 s."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def run_wrk(port: int, script: Path, args) -> dict:
+    """wrk's figures for one endpoint."""
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.seconds}s",
+        "--latency",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{port}/api/chat",
+    ]
+    output = subprocess.run(
+        command, capture_output=True, text=True, timeout=args.seconds + 60, check=True
+    ).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict:
+    """Requests/s, p50 and p99 in ms, and errors (socket errors + non-2xx) from wrk."""
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+    def latency(percent: str) -> float:
+        value, unit = re.search(
+            rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)", output, re.M
+        ).groups()
+        return float(value) * units[unit]
+
+    errors = sum(
+        int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output)
+    )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
+    }
+
+
+def measure(app: str, environment: dict, script: Path, args, name: str) -> dict:
+    """Start the app under gunicorn, load it with wrk, stop it."""
+    port = free_port()
+    server = start_gunicorn(app, port, environment, OUT / f"{name}.log")
+    try:
+        wait_until_up(port, server)
+        return run_wrk(port, script, args)
+    finally:
+        stop(server)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    sys.path.insert(0, str(ROOT))
+    from bot.index import build_index
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    index_dir = Path(tempfile.mkdtemp(prefix="index-", dir=OUT))
+    try:
+        build_index(ROOT / "corpus", index_dir)
+        environment = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "FAQBOT_RATE_LIMIT": "off",
+            "FAQBOT_CORPUS": str(ROOT / "corpus"),
+            "FAQBOT_INDEX": str(index_dir),
+        }
+        script = wrk_script(OUT)
+        rows = {
+            "bot /api/chat": measure(
+                "bot.web:create_app()", environment, script, args, "bot"
+            ),
+            "trivial Flask": measure(
+                "bench.http_load:trivial_app()", environment, script, args, "trivial"
+            ),
+        }
+    finally:
+        shutil.rmtree(index_dir, ignore_errors=True)
+    print(f"wrk: {args.connections} connections, {args.seconds} s, 127.0.0.1")
+    print("| endpoint | requests/s | p50 ms | p99 ms | requests | errors |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, r in rows.items():
+        print(
+            f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
+            f"| {r['requests']} | {r['errors']} |"
+        )
+    ratio = rows["bot /api/chat"]["rps"] / rows["trivial Flask"]["rps"]
+    print(f"bot / trivial requests/s: {ratio:.0%}")
+
+
+if __name__ == "__main__":
+    main()

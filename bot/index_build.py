@@ -1,0 +1,212 @@
+"""Corpus -> passages -> terms -> posting lists, one file at a time, on every core.
+
+Each file is read into compact columns by file_indexing.py, in worker processes when
+the corpus is large. The main process merges the files in corpus order, so the result
+is the same as reading them one after another: terms get their ids in order of first
+appearance, problems are reported in file order, and a document id seen before is
+skipped, as documents.load_corpus does. Memory stays bounded by the largest file, not
+the corpus: split a huge FAQ sheet into several files.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import bm25
+from .aliases import Alias
+from .documents import Problem, corpus_files, document_id_for
+from .file_indexing import FIELDS, FileResult, read_file
+from .passage_store import PassageColumns
+from .readers import READERS
+
+PARALLEL_BYTES = 8 << 20  # a smaller corpus is read in this process: no start-up cost
+
+Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Built:
+    """A corpus read into passage columns, posting lists and aliases."""
+
+    columns: PassageColumns
+    vocabulary: dict[str, int]
+    fields: dict[str, bm25.FieldScores]
+    aliases: list[Alias]
+    documents: int
+    problems: list[Problem]
+
+
+def build_parts(
+    corpus_dir: Path, weights: dict[str, float], progress: Progress | None = None
+) -> Built:
+    """Read the whole corpus (files in parallel when it is large) and merge it in order."""
+    files = corpus_files(corpus_dir)
+    total, done = sum(path.stat().st_size for path in files) or 1, 0
+    merger = _Merger()
+    for path, result in _read_all(corpus_dir, files):
+        merger.merge(corpus_dir, path, result)
+        done += path.stat().st_size
+        if progress:
+            progress(done, total)
+    for problem in merger.problems:
+        log.warning("corpus: %s %s", problem.path, problem.reason)
+    return merger.built(weights)
+
+
+def _read_all(
+    corpus_dir: Path, files: list[Path]
+) -> Iterator[tuple[Path, FileResult | None]]:
+    """Each file with what reading it gave (None: no reader for it), in corpus order."""
+    readable = [path for path in files if path.suffix.lower() in READERS]
+    jobs = [
+        (str(path), document_id_for(path, corpus_dir), frozenset()) for path in readable
+    ]
+    workers = min(len(jobs), len(os.sched_getaffinity(0)))
+    size = sum(path.stat().st_size for path in readable)
+    # Worker processes are forked: they start at once and share what is loaded. Forking
+    # a process that runs other threads (a development server) can deadlock them, and
+    # the other start methods re-run the caller's main script: read in-process then.
+    if workers < 2 or size < PARALLEL_BYTES or threading.active_count() > 1:
+        yield from _in_order(files, (read_file(*job) for job in jobs))
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from _in_order(files, pool.imap(_read_job, jobs))
+
+
+def _read_job(job: tuple[str, str, frozenset[int]]) -> FileResult:
+    return read_file(*job)
+
+
+def _in_order(files: list[Path], results) -> Iterator[tuple[Path, FileResult | None]]:
+    results = iter(results)
+    for path in files:
+        yield path, next(results) if path.suffix.lower() in READERS else None
+
+
+class _Merger:
+    """Files' results merged one after another, in corpus order."""
+
+    def __init__(self):
+        self.columns = PassageColumns()
+        self.vocabulary: dict[str, int] = {}
+        self.entries: dict[str, list] = {name: [] for name in FIELDS}
+        self.lengths: dict[str, list[np.ndarray]] = {name: [] for name in FIELDS}
+        self.aliases: set[Alias] = set()
+        self.documents = 0
+        self.problems: list[Problem] = []
+        self.seen: dict[str, str] = {}  # document id -> the file it came from
+
+    def merge(self, corpus_dir: Path, path: Path, result: FileResult | None) -> None:
+        """Add one file's result, reporting its problems as load_corpus does."""
+        relative = path if corpus_dir.is_file() else path.relative_to(corpus_dir)
+        name = path.name if corpus_dir.is_file() else relative.as_posix()
+        if result is None:
+            reason = f"unsupported file type {path.suffix or '(none)'}"
+            self.problems.append(Problem(name, reason))
+            return
+        if result.failure is not None:
+            if result.crash:
+                log.error("reader failed on %s\n%s", name, result.crash)
+            self.problems.append(Problem(name, result.failure))
+            return
+        self.problems.extend(
+            Problem(name, warning, skipped="skipped" in warning)
+            for warning in result.warnings
+        )
+        dropped = self._duplicates(name, result.document_ids)
+        if dropped:  # rare: read the file again without them
+            document_id = document_id_for(path, corpus_dir)
+            result = read_file(str(path), document_id, frozenset(dropped))
+        self.documents += len(result.document_ids) - len(dropped)
+        self._add(result)
+
+    def _duplicates(self, name: str, document_ids: list[str]) -> set[int]:
+        dropped = set()
+        for number, document_id in enumerate(document_ids):
+            if document_id in self.seen:
+                self.problems.append(
+                    Problem(
+                        name,
+                        f"duplicate document id {document_id!r} "
+                        f"(already in {self.seen[document_id]}); skipped",
+                    )
+                )
+                dropped.add(number)
+            else:
+                self.seen[document_id] = name
+        return dropped
+
+    def _add(self, result: FileResult) -> None:
+        offset = len(self.columns)
+        self.columns.add(result.batch)
+        remap = np.array(
+            [
+                self.vocabulary.setdefault(t, len(self.vocabulary))
+                for t in result.vocabulary
+            ],
+            dtype=np.int32,
+        )
+        for name, entries in result.fields.items():
+            ids = remap[entries.terms] if len(entries.terms) else entries.terms
+            self.entries[name].append((ids, entries.passages + offset, entries.counts))
+            self.lengths[name].append(entries.lengths)
+        self.aliases |= result.aliases
+
+    def built(self, weights: dict[str, float]) -> Built:
+        """Every field's posting lists, from the merged entries."""
+        fields = {}
+        for name in FIELDS:
+            indptr, passages, counts = _postings(
+                self.entries.pop(name), len(self.vocabulary)
+            )
+            lengths = np.concatenate([np.zeros(0, np.int64), *self.lengths.pop(name)])
+            fields[name] = bm25.field_from_postings(
+                indptr, passages, counts, lengths, weights[name]
+            )
+        return Built(
+            self.columns,
+            self.vocabulary,
+            fields,
+            sorted(self.aliases),
+            self.documents,
+            self.problems,
+        )
+
+
+def _postings(parts: list, term_count: int) -> tuple[np.ndarray, ...]:
+    """CSR posting lists from files' entries: each term's passages in ascending order.
+
+    Within a file the entries are grouped by term and sorted by passage, and files come in
+    passage order, so each file's group is put right after the previous files' ones.
+    """
+    frequency = np.zeros(term_count, dtype=np.int64)
+    for entry_terms, _, _ in parts:
+        frequency += np.bincount(entry_terms, minlength=term_count)
+    indptr = np.zeros(term_count + 1, dtype=np.int64)
+    np.cumsum(frequency, out=indptr[1:])
+    filled = indptr[:-1].copy()
+    passages = np.empty(indptr[-1], dtype=np.int32)
+    counts = np.empty(indptr[-1], dtype=np.int32)
+    while parts:
+        entry_terms, numbers, tf = parts.pop(0)  # freed as soon as it is placed
+        if not len(entry_terms):
+            continue
+        starts = np.flatnonzero(np.r_[True, entry_terms[1:] != entry_terms[:-1]])
+        sizes = np.diff(np.r_[starts, len(entry_terms)])
+        groups = entry_terms[starts]
+        positions = np.repeat(filled[groups] - starts, sizes) + np.arange(
+            len(entry_terms)
+        )
+        passages[positions] = numbers
+        counts[positions] = tf
+        filled[groups] += sizes
+    return indptr, passages, counts

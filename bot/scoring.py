@@ -1,0 +1,180 @@
+"""The best passages for a query, from the query's posting lists alone.
+
+bm25.score_parts visits every passage: a dense array of all of them per query. Here:
+- the query's (field, term) posting lists are added into a per-thread buffer, and only
+  the passages they touch are read back and reset, so the work follows the postings;
+  when they cover a large share of the corpus anyway, one dense pass is cheaper and is
+  used instead (still at most a few passages per posting);
+- the best candidates' scores are then recomputed in score_parts' own order, so they are
+  bit for bit the reference's, and the best `count` are taken (on a tie, the lower id).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from .bm25 import FieldScores
+
+MARGIN = 1e-9  # relative: sums taken in another order differ in the last bits only
+DENSE_SHARE = 2  # postings over half the passages: one dense pass is cheaper
+Lists = list[tuple[np.ndarray, np.ndarray, float]]  # passages, scores, weight
+
+
+@dataclass(frozen=True)
+class Extra:
+    """Added terms that count only in passages holding none of `absent` (all when empty)."""
+
+    terms: tuple[tuple[int, float], ...]  # (term id, weight)
+    absent: tuple[int, ...] = ()
+
+
+def best_passages(
+    fields: list[FieldScores],
+    terms: list[tuple[int, float]],
+    extras: list[Extra],
+    passage_count: int,
+    count: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The `count` passages scoring highest above 0, best first, and their scores.
+
+    A passage's score is score_parts' sum over `terms` plus, for each extra, its terms'
+    sum where the passage holds none of its absent terms.
+    """
+    plain = posting_lists(fields, terms)
+    extra_lists = [
+        (
+            posting_lists(fields, list(extra.terms)),
+            posting_lists(fields, [(t, 1.0) for t in extra.absent]),
+        )
+        for extra in extras
+    ]
+    lists = list(plain)
+    for added, absent in extra_lists:
+        ids, sums = summed(added, absent, passage_count)
+        lists.append((ids, sums, 1.0))
+    ids, approximate = summed(lists, [], passage_count)
+    if len(ids) > count:
+        kth = np.partition(approximate, len(ids) - count)[len(ids) - count]
+        near = approximate >= kth * (1 - MARGIN)
+        ids, approximate = ids[near], approximate[near]
+    if len(ids) > 4 * count:  # a crowd tied at the cut: their sums are equal anyway
+        ids = ids[np.lexsort((ids, -approximate))[:count]]
+    ids = np.sort(ids).astype(np.int32)
+    scores = exact_scores(plain, extra_lists, ids)
+    order = np.lexsort((ids, -scores))[:count]
+    return ids[order], scores[order]
+
+
+def posting_lists(fields: list[FieldScores], terms: list[tuple[int, float]]) -> Lists:
+    """The non-empty (field, term) lists in score_parts' order: field by field."""
+    lists = []
+    for field in fields:
+        for term_id, term_weight in terms:
+            weight = field.weight * term_weight
+            start, end = field.indptr[term_id], field.indptr[term_id + 1]
+            if end > start and weight > 0:
+                lists.append(
+                    (field.passage_ids[start:end], field.term_scores[start:end], weight)
+                )
+    return lists
+
+
+def summed(
+    lists: Lists, absent: Lists, passage_count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every passage the lists touch with its weighted sum above 0, in no set order;
+    a passage in an `absent` list counts as untouched."""
+    postings = sum(len(entry[0]) for entry in lists)
+    if postings * DENSE_SHARE >= passage_count:
+        sums = np.zeros(passage_count)
+        for passages, scores, weight in lists:
+            sums[passages] += scores * weight
+        for passages, _, _ in absent:
+            sums[passages] = 0.0
+        ids = np.flatnonzero(sums)
+        return ids, sums[ids]
+    sheet = _sheet(passage_count)
+    for passages, scores, weight in lists:
+        sheet.add(passages, scores, weight)
+    for passages, _, _ in absent:
+        sheet.values[passages] = 0.0
+    ids, sums = sheet.collect()
+    positive = sums > 0
+    return ids[positive], sums[positive]
+
+
+def exact_scores(plain: Lists, extras: list[tuple[Lists, Lists]], ids: np.ndarray):
+    """The passages' scores summed in score_parts' order: the reference's, to the bit.
+
+    `ids` are sorted; each extra is (its lists, its absent terms' lists).
+    """
+    scores = _lookups(plain, ids)
+    for added, absent in extras:
+        extra = _lookups(added, ids)
+        for passages, _, _ in absent:
+            extra[lookup(passages, ids)[0]] = 0.0
+        scores += extra
+    return scores
+
+
+def _lookups(lists: Lists, ids: np.ndarray) -> np.ndarray:
+    sums = np.zeros(len(ids))
+    for passages, scores, weight in lists:
+        found, positions = lookup(passages, ids)
+        sums += np.where(found, scores[positions] * weight, 0.0)
+    return sums
+
+
+def lookup(sorted_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which wanted ids a sorted non-empty array holds, and where (clipped if not).
+
+    `wanted` must have the array's dtype, or numpy converts the whole array each time.
+    """
+    positions = np.searchsorted(sorted_ids, wanted)
+    np.minimum(positions, len(sorted_ids) - 1, out=positions)
+    return sorted_ids[positions] == wanted, positions
+
+
+class _Sheet:
+    """A per-thread score buffer over all passages; only touched entries are read or reset.
+
+    Every added score is above 0, so an entry at 0 has not been touched yet.
+    """
+
+    def __init__(self, size: int):
+        self.values = np.zeros(size)
+        self.parts: list[np.ndarray] = []
+
+    def add(self, passages: np.ndarray, scores: np.ndarray, weight: float) -> None:
+        ids = passages.astype(np.intp)  # numpy indexes fastest with its own int type
+        current = self.values[ids]
+        self.parts.append(ids[current == 0.0])
+        current += scores * weight
+        self.values[ids] = current
+
+    def collect(self) -> tuple[np.ndarray, np.ndarray]:
+        """The touched passages and their sums; the buffer is clean afterwards."""
+        ids = np.concatenate(self.parts) if self.parts else np.zeros(0, np.intp)
+        sums = self.values[ids]
+        self.values[ids] = 0.0
+        self.parts = []
+        return ids, sums
+
+
+_local = threading.local()
+
+
+def _sheet(size: int) -> _Sheet:
+    """This thread's buffer for an index of `size` passages, clean."""
+    sheets = getattr(_local, "sheets", None)
+    if sheets is None:
+        sheets = _local.sheets = {}
+    sheet = sheets.get(size)
+    if sheet is None or sheet.parts:  # new, or left dirty by an error: start afresh
+        if len(sheets) >= 4:
+            sheets.clear()
+        sheet = sheets[size] = _Sheet(size)
+    return sheet
