@@ -48,6 +48,8 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     )
     hits, seen_texts = [], set()
     for score, i, terms in reranked:
+        if idf and not query.covered_terms(terms).intersection(idf):
+            continue  # found only through a follow-up's context: context narrows, never replaces
         text = int(index.passages.same_text[i])  # the first passage with this text
         if text not in seen_texts:
             seen_texts.add(text)
@@ -144,7 +146,8 @@ def term_idf(index: Index, term: str) -> float:
 def _coverage(query: Query, matched: frozenset[str], idf: dict[str, float]) -> float:
     total = sum(idf.values())
     covered = query.covered_terms(matched)
-    return sum(idf[term] for term in covered if term in idf) / total if total else 0.0
+    # Summed in the question's order, so the float is the same in every process.
+    return sum(idf[term] for term in idf if term in covered) / total if total else 0.0
 
 
 def _coverage_factor(

@@ -30,6 +30,9 @@ CONTEXT_WEIGHT = 0.5  # the previous question's topic, added to a follow-up
 MAX_TOPIC_TERMS = 4
 MAX_SHOWN_IDS = 12  # keeps the context small
 MAX_FOLLOW_UP_TERMS = 4  # a longer question stands on its own
+BARE_FOLLOW_UP_TERMS = (
+    2  # "which drugs?": this short, it leans on the previous question
+)
 FOLLOW_UP_CUE = re.compile(
     r"^\W*(and|what about|how about|what else|also|then|so)\b"
     r"|\b(it|its|they|them|their|this|that|these|those|he|she|his|her)\b",
@@ -157,9 +160,12 @@ def _more_from_document(index: Index, state: dict, top_k: int) -> Retrieval:
 
 
 def _is_follow_up(question: str, query: Query) -> bool:
-    """A short question that leans on the previous one ("What about surgery?", "Is it safe?")."""
-    return len(set(query.own_terms)) <= MAX_FOLLOW_UP_TERMS and (
-        FOLLOW_UP_CUE.search(question) is not None or not query.own_terms
+    """A short question that leans on the previous one: "What about surgery?", "Is it
+    safe?", or just a word or two ("which drugs?")."""
+    subject = set(query.own_terms)
+    return len(subject) <= BARE_FOLLOW_UP_TERMS or (
+        len(subject) <= MAX_FOLLOW_UP_TERMS
+        and FOLLOW_UP_CUE.search(question) is not None
     )
 
 

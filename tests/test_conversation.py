@@ -271,3 +271,25 @@ def test_an_in_scope_question_is_answered(chat, question):
 @pytest.mark.parametrize("question", lines_of("out_of_scope_questions.txt"))
 def test_an_out_of_scope_question_gets_no_answer(chat, question):
     assert chat(question)["kind"] == "no_answer"
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        (["What is HER2?", "What is FOLFOX?"], "oxaliplatin"),
+        (
+            ["What is FOLFOX?", "What is HER2?"],
+            "human epidermal growth factor receptor 2",
+        ),
+        (["Tell me about immunotherapy", "is it covered by drug plans?"], "drug plans"),
+        (
+            [
+                "What is the treatment for recurrent stomach cancer?",
+                "what about clinical trials?",
+            ],
+            "clinical trials",
+        ),
+    ],
+)
+def test_a_short_follow_up_narrows_to_its_own_words(chat, messages, expected):
+    assert expected in top_text(converse(chat, messages)[-1])
