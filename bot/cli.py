@@ -76,11 +76,21 @@ def cli():
 @click.option(
     "--index", "index_dir", help="Index folder (default: FAQBOT_INDEX or index/)."
 )
-def index_command(corpus, index_dir):
-    """Build the index of the corpus."""
-    from .index import build_index
+@click.option("--verify", is_flag=True, help="Check every byte of the index in use.")
+def index_command(corpus, index_dir, verify):
+    """Build the index of the corpus (or, with --verify, check the one in use)."""
+    from .index import build_index, verify_index
 
     settings = _settings(corpus, index_dir)
+    if verify:
+        try:
+            verify_index(settings.index_dir)
+        except BrokenIndex as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(
+            f"Index in {settings.index_dir} verified: every file matches its checksum."
+        )
+        return
     started = time.perf_counter()
     try:
         result = build_index(settings.corpus_dir, settings.index_dir, _progress_bar())

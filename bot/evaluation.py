@@ -79,4 +79,6 @@ def top1_grade(top: list[str], grades: dict[str, int]) -> int:
 
 
 def _dcg(gains: list[int]) -> float:
-    return sum((2**gain - 1) / math.log2(rank + 1) for rank, gain in enumerate(gains, start=1))
+    return sum(
+        (2**gain - 1) / math.log2(rank + 1) for rank, gain in enumerate(gains, start=1)
+    )

@@ -110,7 +110,7 @@ def _pack(text: str, units: list[list[Span]]) -> list[Span]:
         if not unit:
             joinable = False
             continue
-        for number, (start, end) in enumerate(unit):
+        for start, end in unit:
             if (
                 joinable
                 and passages[-1][1] - passages[-1][0] < MIN_PASSAGE_CHARS

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .config import Settings
 from .context import decode_context, encode_context
@@ -137,7 +138,7 @@ def highlight_spans(hit: Hit) -> tuple[tuple[int, int], ...]:
     """Character spans of the passage's words that matched the question, merged."""
     spans = sorted(
         (token.start, token.end)
-        for token in tokenize(hit.passage.text)
+        for token in _passage_tokens(hit.passage.text)
         if token.term in hit.matched_terms
     )
     merged: list[tuple[int, int]] = []
@@ -155,6 +156,12 @@ def follow_up_suggestions(index: Index, hits: tuple[Hit, ...]) -> tuple[str, ...
     headings = index.sections.get(hits[0].passage.document_id, [])
     unanswered = [heading for heading in headings if heading not in answered]
     return tuple(_as_question(heading) for heading in unanswered[:MAX_SUGGESTIONS])
+
+
+@lru_cache(maxsize=4096)
+def _passage_tokens(text: str) -> tuple:
+    """A passage's tokens, kept: the same passages answer many questions."""
+    return tuple(tokenize(text))
 
 
 def starter_suggestions(index: Index) -> tuple[str, ...]:

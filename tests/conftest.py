@@ -17,14 +17,20 @@ SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 def read_jsonl(path: Path) -> list[dict]:
     """The JSON objects of a .jsonl file."""
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def shared_eval_file(name: str) -> Path:
     """A file of ../shared/eval, or a skip when this checkout has no shared folder beside it."""
     path = SHARED_EVAL / name
     if not path.exists():
-        pytest.skip(f"{path} is not here (the shared folder sits beside the repository)")
+        pytest.skip(
+            f"{path} is not here (the shared folder sits beside the repository)"
+        )
     return path
 
 

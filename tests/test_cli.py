@@ -24,16 +24,33 @@ def test_ask_prints_the_answer_with_title_and_section(index_dir):
 
 
 def test_ask_json_prints_the_api_reply(index_dir):
-    result = run("ask", "Is Herceptin used for stomach cancer?", "--json", "--index", str(index_dir))
+    result = run(
+        "ask",
+        "Is Herceptin used for stomach cancer?",
+        "--json",
+        "--index",
+        str(index_dir),
+    )
     body = json.loads(result.output)
     assert body["kind"] == "answer"
     assert body["answers"][0]["citation"]["section"] == "Targeted Therapy"
 
 
 def test_search_answers_one_json_line_per_question_in_order(index_dir):
-    result = run("search", "--top-k", "2", "--index", str(index_dir), input="What is FOLFOX?\n\nWhat is chemotherapy?\n")
+    result = run(
+        "search",
+        "--top-k",
+        "2",
+        "--index",
+        str(index_dir),
+        input="What is FOLFOX?\n\nWhat is chemotherapy?\n",
+    )
     rows = [json.loads(line) for line in result.output.splitlines()]
-    assert [row["question"] for row in rows] == ["What is FOLFOX?", "", "What is chemotherapy?"]
+    assert [row["question"] for row in rows] == [
+        "What is FOLFOX?",
+        "",
+        "What is chemotherapy?",
+    ]
     assert rows[1]["results"] == []
     first = rows[2]["results"][0]
     assert list(first) == ["passage_id", "document_id", "score"]
@@ -55,7 +72,8 @@ def test_index_reports_documents_passages_and_skipped_files(tmp_path):
 def test_index_of_an_empty_corpus_fails_with_an_error_line(tmp_path):
     (tmp_path / "corpus").mkdir()
     result = CliRunner().invoke(
-        cli, ["index", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "i")]
+        cli,
+        ["index", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "i")],
     )
     assert result.exit_code == 1
     assert result.output.startswith("Error: nothing to index")
@@ -63,10 +81,20 @@ def test_index_of_an_empty_corpus_fails_with_an_error_line(tmp_path):
 
 def test_eval_prints_the_four_metrics(index_dir, tmp_path):
     questions = tmp_path / "q.jsonl"
-    questions.write_text('{"qid": "1", "question": "Is Herceptin used for stomach cancer?"}\n')
+    questions.write_text(
+        '{"qid": "1", "question": "Is Herceptin used for stomach cancer?"}\n'
+    )
     qrels = tmp_path / "qrels.txt"
     qrels.write_text("1 0 002_eb0bcc748443e6dc 3\n")
-    result = run("eval", "--questions", str(questions), "--qrels", str(qrels), "--index", str(index_dir))
+    result = run(
+        "eval",
+        "--questions",
+        str(questions),
+        "--qrels",
+        str(qrels),
+        "--index",
+        str(index_dir),
+    )
     assert result.output.splitlines() == [
         "MRR@10 1.0000",
         "nDCG@10 1.0000",
@@ -77,7 +105,15 @@ def test_eval_prints_the_four_metrics(index_dir, tmp_path):
 
 def test_python_dash_m_bot_is_the_same_command(index_dir):
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "What is HER2?", "--index", str(index_dir)],
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "ask",
+            "What is HER2?",
+            "--index",
+            str(index_dir),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -90,8 +126,34 @@ def test_search_works_on_the_medquad_corpus(tmp_path):
     path = shared_eval_file("medquad/corpus.jsonl")
     sample = tmp_path / "faq.jsonl"
     with path.open(encoding="utf-8") as source:
-        sample.write_text("".join(line for _, line in zip(range(300), source)), "utf-8")
+        sample.write_text(
+            "".join(line for _, line in zip(range(300), source, strict=False)), "utf-8"
+        )
     index_dir = tmp_path / "index"
-    assert run("index", "--corpus", str(sample), "--index", str(index_dir)).exit_code == 0
-    result = run("search", "--index", str(index_dir), input="What is an abdominal CT scan?\n")
+    assert (
+        run("index", "--corpus", str(sample), "--index", str(index_dir)).exit_code == 0
+    )
+    result = run(
+        "search", "--index", str(index_dir), input="What is an abdominal CT scan?\n"
+    )
     assert json.loads(result.output)["results"][0]["document_id"].startswith("ADAM_")
+
+
+def test_index_verify_checks_every_byte(tmp_path):
+    index_dir = tmp_path / "index"
+    assert run("index", "--index", str(index_dir)).exit_code == 0
+    result = run("index", "--verify", "--index", str(index_dir))
+    assert result.exit_code == 0 and "verified" in result.output
+    from bot.index import current_generation
+
+    manifest = current_generation(index_dir) / "manifest.json"
+    data = manifest.read_text()
+    target = next(
+        p for p in current_generation(index_dir).iterdir() if p.suffix == ".npy"
+    )
+    raw = bytearray(target.read_bytes())
+    raw[-1] ^= 0xFF
+    target.write_bytes(bytes(raw))
+    assert manifest.read_text() == data
+    result = CliRunner().invoke(cli, ["index", "--verify", "--index", str(index_dir)])
+    assert result.exit_code == 1 and "Error:" in result.output

@@ -29,8 +29,14 @@ def test_every_variable_is_read():
             "FAQBOT_SECRET_KEY": "s3cret",
         }
     )
-    assert settings.allowed_origins == ("https://clinic.example", "https://www.clinic.example")
-    assert (settings.rate_limit, settings.redis_url) == ("off", "redis://127.0.0.1:6379/0")
+    assert settings.allowed_origins == (
+        "https://clinic.example",
+        "https://www.clinic.example",
+    )
+    assert (settings.rate_limit, settings.redis_url) == (
+        "off",
+        "redis://127.0.0.1:6379/0",
+    )
     assert (settings.emergency_number, settings.crisis_line) == ("112", "116 123")
     assert settings.log_questions and settings.trusted_proxies == 1
 

@@ -16,7 +16,9 @@ def test_every_setting_is_in_the_readme_table():
 
 def test_every_variable_the_code_reads_is_documented():
     code = (ROOT / "bot" / "config.py").read_text("utf-8")
-    assert set(re.findall(r'"(FAQBOT_\w+)"', code)) <= set(re.findall(r"FAQBOT_\w+", README))
+    assert set(re.findall(r'"(FAQBOT_\w+)"', code)) <= set(
+        re.findall(r"FAQBOT_\w+", README)
+    )
 
 
 def test_the_readme_gives_the_two_commands():

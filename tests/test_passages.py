@@ -20,12 +20,22 @@ def passage_with(passages, phrase):
 
 def test_a_list_stays_with_the_sentence_that_introduces_it(passages):
     passage = passage_with(passages, "FOLFOX – leucovorin")
-    assert "combinations offered for recurrent small intestine adenocarcinoma cancer are:" in passage.text
+    assert (
+        "combinations offered for recurrent small intestine adenocarcinoma cancer are:"
+        in passage.text
+    )
     assert "FOLFOXIRI" in passage.text
 
 
 @pytest.mark.parametrize(
-    "boilerplate", ["Related Posts:", "Find out more about", "Read more on", "Last medical review", "Shahid Ahmed"]
+    "boilerplate",
+    [
+        "Related Posts:",
+        "Find out more about",
+        "Read more on",
+        "Last medical review",
+        "Shahid Ahmed",
+    ],
 )
 def test_boilerplate_is_no_passage(passages, boilerplate):
     assert not [p for p in passages if boilerplate in p.text]

@@ -8,8 +8,8 @@ from bs4 import BeautifulSoup
 
 from bot.index import build_index, load_index
 from bot.passages import split_into_passages
-from bot.readers import READERS, UnreadableFile, faq, html, markdown, pdf, text
 from bot.ranking import search
+from bot.readers import READERS, UnreadableFile, faq, html, markdown, pdf, text
 
 from .make_fixtures import fixtures
 

@@ -42,4 +42,6 @@ def test_spans_point_at_the_words_in_the_text():
 
 
 def test_passages_and_questions_share_one_tokenizer():
-    assert terms("What is FOLFOX?") == [t for t in terms("FOLFOX – leucovorin") if t == "folfox"]
+    assert terms("What is FOLFOX?") == [
+        t for t in terms("FOLFOX – leucovorin") if t == "folfox"
+    ]
