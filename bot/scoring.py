@@ -1,10 +1,9 @@
 """The best passages for a query, from the query's posting lists alone.
 
 bm25.score_parts visits every passage: a dense array of all of them per query. Here:
-- the query's (field, term) posting lists are added into a per-thread buffer, and only
-  the passages they touch are read back and reset, so the work follows the postings;
-  when they cover a large share of the corpus anyway, one dense pass is cheaper and is
-  used instead (still at most a few passages per posting);
+- the query's (field, term) posting lists are added into a per-thread buffer by a
+  compiled loop (numba), and only the passages they touch are read back and reset, so
+  the work follows the postings;
 - the best candidates' scores are then recomputed in score_parts' own order, so they are
   bit for bit the reference's, and the best `count` are taken (on a tie, the lower id).
 """
@@ -15,11 +14,11 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .bm25 import FieldScores
 
 MARGIN = 1e-9  # relative: sums taken in another order differ in the last bits only
-DENSE_SHARE = 2  # postings over half the passages: one dense pass is cheaper
 Lists = list[tuple[np.ndarray, np.ndarray, float]]  # passages, scores, weight
 
 
@@ -87,23 +86,12 @@ def summed(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every passage the lists touch with its weighted sum above 0, in no set order;
     a passage in an `absent` list counts as untouched."""
-    postings = sum(len(entry[0]) for entry in lists)
-    if postings * DENSE_SHARE >= passage_count:
-        sums = np.zeros(passage_count)
-        for passages, scores, weight in lists:
-            sums[passages] += scores * weight
-        for passages, _, _ in absent:
-            sums[passages] = 0.0
-        ids = np.flatnonzero(sums)
-        return ids, sums[ids]
     sheet = _sheet(passage_count)
     for passages, scores, weight in lists:
         sheet.add(passages, scores, weight)
     for passages, _, _ in absent:
-        sheet.values[passages] = 0.0
-    ids, sums = sheet.collect()
-    positive = sums > 0
-    return ids[positive], sums[positive]
+        _clear(sheet.values, passages)
+    return sheet.collect()
 
 
 def exact_scores(plain: Lists, extras: list[tuple[Lists, Lists]], ids: np.ndarray):
@@ -138,6 +126,45 @@ def lookup(sorted_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.n
     return sorted_ids[positions] == wanted, positions
 
 
+@njit(cache=True, nogil=True)
+def _accumulate(values, touched, count, passages, scores, weight):  # pragma: no cover
+    """Add one posting list into `values`, noting each passage touched for the first time.
+
+    Compiled (numba): one pass over the postings, a few nanoseconds each, where numpy's
+    scattered adds cost tens; returns the new number of touched passages.
+    """
+    for k in range(passages.shape[0]):
+        passage = passages[k]
+        if values[passage] == 0.0:
+            touched[count] = passage
+            count += 1
+        values[passage] += scores[k] * weight
+    return count
+
+
+@njit(cache=True, nogil=True)
+def _clear(values, passages):  # pragma: no cover
+    """Set the passages' sums to 0 (they hold a term that rules them out)."""
+    for k in range(passages.shape[0]):
+        values[passages[k]] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _take_positive(values, touched, count):  # pragma: no cover
+    """The touched passages whose sum is above 0 and their sums; resets all touched."""
+    ids = np.empty(count, dtype=np.int64)
+    sums = np.empty(count)
+    kept = 0
+    for k in range(count):
+        passage = touched[k]
+        if values[passage] > 0.0:
+            ids[kept] = passage
+            sums[kept] = values[passage]
+            kept += 1
+        values[passage] = 0.0
+    return ids[:kept], sums[:kept]
+
+
 class _Sheet:
     """A per-thread score buffer over all passages; only touched entries are read or reset.
 
@@ -146,21 +173,19 @@ class _Sheet:
 
     def __init__(self, size: int):
         self.values = np.zeros(size)
-        self.parts: list[np.ndarray] = []
+        self.touched = np.empty(size, dtype=np.int64)
+        self.count = 0
 
     def add(self, passages: np.ndarray, scores: np.ndarray, weight: float) -> None:
-        ids = passages.astype(np.intp)  # numpy indexes fastest with its own int type
-        current = self.values[ids]
-        self.parts.append(ids[current == 0.0])
-        current += scores * weight
-        self.values[ids] = current
+        self.count = _accumulate(
+            self.values, self.touched, self.count, passages, scores, float(weight)
+        )
 
     def collect(self) -> tuple[np.ndarray, np.ndarray]:
-        """The touched passages and their sums; the buffer is clean afterwards."""
-        ids = np.concatenate(self.parts) if self.parts else np.zeros(0, np.intp)
-        sums = self.values[ids]
-        self.values[ids] = 0.0
-        self.parts = []
+        """The touched passages with a sum above 0, and their sums; the buffer is clean
+        afterwards."""
+        ids, sums = _take_positive(self.values, self.touched, self.count)
+        self.count = 0
         return ids, sums
 
 
@@ -173,7 +198,7 @@ def _sheet(size: int) -> _Sheet:
     if sheets is None:
         sheets = _local.sheets = {}
     sheet = sheets.get(size)
-    if sheet is None or sheet.parts:  # new, or left dirty by an error: start afresh
+    if sheet is None or sheet.count:  # new, or left dirty by an error: start afresh
         if len(sheets) >= 4:
             sheets.clear()
         sheet = sheets[size] = _Sheet(size)

@@ -121,12 +121,10 @@ def reference_best(index, query, count):
     return ids, scores[ids]
 
 
-@pytest.mark.parametrize("dense_share", [0, 10**9], ids=["sparse", "dense"])
 @pytest.mark.parametrize("which", ["bundled", "medquad"])
 def test_best_passages_are_the_references_best_to_the_bit(
-    which, dense_share, index, medquad_sample_index, monkeypatch
+    which, index, medquad_sample_index
 ):
-    monkeypatch.setattr(scoring, "DENSE_SHARE", dense_share)
     chosen = index if which == "bundled" else medquad_sample_index
     for question in sample_questions(chosen):
         query = understand(chosen, question)
