@@ -189,6 +189,21 @@ class _Sheet:
         return ids, sums
 
 
+def warm_up() -> None:
+    """Compile (or load from cache) the kernels now, not on a patient's first question.
+
+    Called by the app factory, before gunicorn forks its workers.
+    """
+    passages, scores = np.array([1], dtype=np.int32), np.array([1.0])
+    for writable in (True, False):  # posting lists are read-only memory maps: both kinds
+        passages.setflags(write=writable)
+        scores.setflags(write=writable)
+        sheet = _Sheet(2)
+        sheet.add(passages, scores, 1.0)
+        _clear(sheet.values, passages)
+        sheet.collect()
+
+
 _local = threading.local()
 
 
