@@ -115,15 +115,17 @@ def index_command(corpus, index_dir, verify):
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host, port):
     """Serve the chat API, the widget and a demo page (development server)."""
+    from .index import ensure_fresh_index
     from .web import create_app
 
     settings = _settings()
     # The request log is one JSON line per request (never the question's text).
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    _load(settings, build_if_stale=True)
     try:
+        # Built here, with a progress bar; create_app then finds the index fresh.
+        ensure_fresh_index(settings.corpus_dir, settings.index_dir, _progress_bar())
         app = create_app(settings)
-    except ConfigError as error:
+    except (ConfigError, BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Clinic FAQ bot: open http://{host}:{port}/ to chat (Ctrl+C stops it).")
     app.run(host=host, port=port)
