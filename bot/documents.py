@@ -44,9 +44,14 @@ def corpus_files(corpus: Path) -> list[Path]:
     )
 
 
+def relative_name(path: Path, corpus: Path) -> str:
+    """How a corpus file is named in reports: its path below the corpus root."""
+    return path.name if corpus.is_file() else path.relative_to(corpus).as_posix()
+
+
 def document_id_for(path: Path, corpus: Path) -> str:
     """The path relative to the corpus root, without extension, with forward slashes."""
-    relative = path.name if corpus.is_file() else path.relative_to(corpus).as_posix()
+    relative = relative_name(path, corpus)
     return relative.rsplit(".", 1)[0] if "." in Path(relative).name else relative
 
 
@@ -56,7 +61,7 @@ def load_corpus(corpus: Path) -> Corpus:
     problems: list[Problem] = []
     seen_ids: dict[str, str] = {}
     for path in corpus_files(corpus):
-        name = path.name if corpus.is_file() else path.relative_to(corpus).as_posix()
+        name = relative_name(path, corpus)
         reader = READERS.get(path.suffix.lower())
         if reader is None:
             problems.append(
@@ -98,7 +103,7 @@ def corpus_fingerprint(corpus: Path) -> str:
     """A hash of every corpus file's name and contents: changes exactly when the corpus does."""
     digest = hashlib.sha256()
     for path in corpus_files(corpus):
-        name = path.name if corpus.is_file() else path.relative_to(corpus).as_posix()
+        name = relative_name(path, corpus)
         digest.update(name.encode() + b"\0")
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

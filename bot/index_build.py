@@ -22,7 +22,7 @@ import numpy as np
 
 from . import bm25
 from .aliases import Alias
-from .documents import Problem, corpus_files, document_id_for
+from .documents import Problem, corpus_files, document_id_for, relative_name
 from .file_indexing import FIELDS, FileResult, read_file
 from .passage_store import PassageColumns
 from .readers import READERS
@@ -107,8 +107,7 @@ class _Merger:
 
     def merge(self, corpus_dir: Path, path: Path, result: FileResult | None) -> None:
         """Add one file's result, reporting its problems as load_corpus does."""
-        relative = path if corpus_dir.is_file() else path.relative_to(corpus_dir)
-        name = path.name if corpus_dir.is_file() else relative.as_posix()
+        name = relative_name(path, corpus_dir)
         if result is None:
             reason = f"unsupported file type {path.suffix or '(none)'}"
             self.problems.append(Problem(name, reason))

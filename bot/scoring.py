@@ -195,7 +195,10 @@ def warm_up() -> None:
     Called by the app factory, before gunicorn forks its workers.
     """
     passages, scores = np.array([1], dtype=np.int32), np.array([1.0])
-    for writable in (True, False):  # posting lists are read-only memory maps: both kinds
+    for writable in (
+        True,
+        False,
+    ):  # posting lists are read-only memory maps: both kinds
         passages.setflags(write=writable)
         scores.setflags(write=writable)
         sheet = _Sheet(2)
