@@ -16,7 +16,7 @@ from . import bm25, scoring
 from .index import Index
 from .models import Hit
 from .query import Query, understand
-from .scoring import Extra, lookup
+from .scoring import Extra
 
 COVERAGE_PULL = 0.5  # how far a score moves with the share of the question covered
 RERANKED = 50  # candidates taken from BM25 before the rerank
@@ -33,15 +33,15 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     known = {t: index.vocabulary[t] for t in searched if t in index.vocabulary}
     if not known:
         return []
-    candidates, scores = best_passages(index, query, max(RERANKED, top_k * 3))
-    matched = _matched_terms(index, candidates, known)
+    marked = {term_id: term for term, term_id in known.items()}
+    found = best_passages(index, query, max(RERANKED, top_k * 3), marked)
     idf = {term: term_idf(index, term) for term in query.subject_terms}
     factors: dict[frozenset[str], float] = {}  # candidates often match the same terms
     reranked = sorted(
         (
             (score * _factor(factors, query, terms, idf), i, terms)
             for i, score, terms in zip(
-                candidates.tolist(), scores.tolist(), matched, strict=True
+                found.ids.tolist(), found.scores.tolist(), found.held, strict=True
             )
         ),
         key=lambda item: (-item[0], item[1]),  # the earlier passage first on a tie
@@ -72,10 +72,11 @@ def rank_documents(
 
 
 def best_passages(
-    index: Index, query: Query, count: int
-) -> tuple[np.ndarray, np.ndarray]:
+    index: Index, query: Query, count: int, marked: dict[int, str] | None = None
+) -> scoring.Found:
     """The `count` passages scoring highest in `bm25_scores` (above 0), best first, and
-    their scores: the same to the bit, found from the query's posting lists alone."""
+    their scores: the same to the bit, found from the query's posting lists alone; and
+    which of the `marked` terms (id -> term) each holds."""
     vocabulary = index.vocabulary
     terms = [(vocabulary[t], w) for t, w in query.weights.items() if t in vocabulary]
     extras = [
@@ -86,7 +87,9 @@ def best_passages(
         for asked, added in query.aliases
     ]
     fields = list(index.fields.values())
-    return scoring.best_passages(fields, terms, extras, len(index.passages), count)
+    return scoring.best_passages(
+        fields, terms, extras, len(index.passages), count, marked
+    )
 
 
 def _term_ids(index: Index, terms) -> tuple[int, ...]:
@@ -163,20 +166,3 @@ def _factor(
     if matched not in factors:
         factors[matched] = _coverage_factor(query, matched, idf)
     return factors[matched]
-
-
-def _matched_terms(
-    index: Index, passages: np.ndarray, known: dict[str, int]
-) -> list[frozenset[str]]:
-    """For each passage, the query terms found in any of its fields."""
-    passages = passages.astype(np.int32)  # the postings' type: no conversion per lookup
-    found: list[set[str]] = [set() for _ in passages]
-    for term, term_id in known.items():
-        present = np.zeros(len(passages), dtype=bool)
-        for field in index.fields.values():
-            postings = field.postings(term_id)[0]
-            if len(postings):
-                present |= lookup(postings, passages)[0]
-        for position in np.flatnonzero(present):
-            found[position].add(term)
-    return [frozenset(terms) for terms in found]

@@ -1,11 +1,13 @@
 """The best passages for a query, from the query's posting lists alone.
 
-bm25.score_parts visits every passage: a dense array of all of them per query. Here:
-- the query's (field, term) posting lists are added into a per-thread buffer by a
-  compiled loop (numba), and only the passages they touch are read back and reset, so
-  the work follows the postings;
-- the best candidates' scores are then recomputed in score_parts' own order, so they are
-  bit for bit the reference's, and the best `count` are taken (on a tie, the lower id).
+bm25.score_parts visits every passage: a dense array of all of them per query. Here one
+compiled loop (numba) does the whole search in a per-thread buffer over all passages:
+- it adds the query's (field, term) posting lists in score_parts' own order, so every
+  sum is the reference's to the bit (same additions, same order, from 0);
+- it notes, per passage, which of the query's terms it holds (a bit each), for the
+  coverage rerank;
+- it takes the best `count` passages (on a tie, the lower id) and resets only the
+  entries it touched, so the work follows the postings, not the corpus size.
 """
 
 from __future__ import annotations
@@ -18,8 +20,15 @@ from numba import njit
 
 from .bm25 import FieldScores
 
-MARGIN = 1e-9  # relative: sums taken in another order differ in the last bits only
-Lists = list[tuple[np.ndarray, np.ndarray, float]]  # passages, scores, weight
+# What a row of the plan does with its posting list.
+PLAIN = 0  # add weight x score to the passage's sum
+ADDED = 1  # add weight x score to the current alias group's sum
+ABSENT = 2  # rule the passage out of the current alias group's sum
+MERGE = 3  # add the alias group's sums to the passages' sums (no posting list)
+LOOKUP_COST = (
+    16  # postings an alias group's absent lists must pass, per summed passage,
+)
+# for their passages to be looked up (binary search) rather than every posting visited
 
 
 @dataclass(frozen=True)
@@ -30,194 +39,315 @@ class Extra:
     absent: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class Found:
+    """The best passages, best first, their scores, and which marked terms each holds."""
+
+    ids: np.ndarray  # int64
+    scores: np.ndarray  # float64
+    held: list[frozenset]  # the labels of the marked terms the passage holds
+
+
 def best_passages(
     fields: list[FieldScores],
     terms: list[tuple[int, float]],
     extras: list[Extra],
     passage_count: int,
     count: int,
-) -> tuple[np.ndarray, np.ndarray]:
+    marked: dict[int, object] | None = None,
+) -> Found:
     """The `count` passages scoring highest above 0, best first, and their scores.
 
     A passage's score is score_parts' sum over `terms` plus, for each extra, its terms'
-    sum where the passage holds none of its absent terms.
+    sum where the passage holds none of its absent terms. `marked` maps term ids to
+    labels: Found.held gives, per passage, the labels of those it holds in any field.
     """
-    plain = posting_lists(fields, terms)
-    extra_lists = [
-        (
-            posting_lists(fields, list(extra.terms)),
-            posting_lists(fields, [(t, 1.0) for t in extra.absent]),
-        )
-        for extra in extras
+    marked = marked or {}
+    plan, weights = [], []
+
+    def add_rows(kind: int, term_weights) -> None:
+        for number, field in enumerate(fields):
+            for term_id, term_weight in term_weights:
+                weight = field.weight * term_weight
+                start, end = int(field.indptr[term_id]), int(field.indptr[term_id + 1])
+                if end > start and (weight > 0 or kind == ABSENT):
+                    plan.append((kind, number, start, end))
+                    weights.append(weight)
+
+    add_rows(PLAIN, terms)
+    for extra in extras:
+        add_rows(ADDED, extra.terms)
+        add_rows(ABSENT, [(term_id, 1.0) for term_id in extra.absent])
+        plan.append((MERGE, 0, 0, 0))
+        weights.append(0.0)
+    marks = [
+        (number, int(field.indptr[term_id]), int(field.indptr[term_id + 1]), slot)
+        for slot, term_id in enumerate(marked)
+        for number, field in enumerate(fields)
+        if field.indptr[term_id + 1] > field.indptr[term_id]
     ]
-    lists = list(plain)
-    for added, absent in extra_lists:
-        ids, sums = summed(added, absent, passage_count)
-        lists.append((ids, sums, 1.0))
-    ids, approximate = summed(lists, [], passage_count)
-    if len(ids) > count:
-        kth = np.partition(approximate, len(ids) - count)[len(ids) - count]
-        near = approximate >= kth * (1 - MARGIN)
-        ids, approximate = ids[near], approximate[near]
-    if len(ids) > 4 * count:  # a crowd tied at the cut: their sums are equal anyway
-        ids = ids[np.lexsort((ids, -approximate))[:count]]
-    ids = np.sort(ids).astype(np.int32)
-    scores = exact_scores(plain, extra_lists, ids)
-    order = np.lexsort((ids, -scores))[:count]
-    return ids[order], scores[order]
-
-
-def posting_lists(fields: list[FieldScores], terms: list[tuple[int, float]]) -> Lists:
-    """The non-empty (field, term) lists in score_parts' order: field by field."""
-    lists = []
-    for field in fields:
-        for term_id, term_weight in terms:
-            weight = field.weight * term_weight
-            start, end = field.indptr[term_id], field.indptr[term_id + 1]
-            if end > start and weight > 0:
-                lists.append(
-                    (field.passage_ids[start:end], field.term_scores[start:end], weight)
-                )
-    return lists
-
-
-def summed(
-    lists: Lists, absent: Lists, passage_count: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every passage the lists touch with its weighted sum above 0, in no set order;
-    a passage in an `absent` list counts as untouched."""
     sheet = _sheet(passage_count)
-    for passages, scores, weight in lists:
-        sheet.add(passages, scores, weight)
-    for passages, _, _ in absent:
-        _clear(sheet.values, passages)
-    return sheet.collect()
+    sheet.busy = True
+    ids, scores, masks = _search(
+        tuple(_plain(field.passage_ids) for field in fields),
+        tuple(_plain(field.term_scores) for field in fields),
+        np.array(plan, dtype=np.int64).reshape(-1, 4),
+        np.array(weights, dtype=np.float64),
+        np.array(marks, dtype=np.int64).reshape(-1, 4),
+        max(1, -(-len(marked) // 64)),
+        count,
+        sheet.values,
+        sheet.extra,
+        sheet.touched,
+        sheet.extra_touched,
+    )
+    sheet.busy = False
+    return Found(ids, scores, _held(masks, list(marked.values())))
 
 
-def exact_scores(plain: Lists, extras: list[tuple[Lists, Lists]], ids: np.ndarray):
-    """The passages' scores summed in score_parts' order: the reference's, to the bit.
-
-    `ids` are sorted; each extra is (its lists, its absent terms' lists).
-    """
-    scores = _lookups(plain, ids)
-    for added, absent in extras:
-        extra = _lookups(added, ids)
-        for passages, _, _ in absent:
-            extra[lookup(passages, ids)[0]] = 0.0
-        scores += extra
-    return scores
-
-
-def _lookups(lists: Lists, ids: np.ndarray) -> np.ndarray:
-    sums = np.zeros(len(ids))
-    for passages, scores, weight in lists:
-        found, positions = lookup(passages, ids)
-        sums += np.where(found, scores[positions] * weight, 0.0)
-    return sums
+def _held(masks: np.ndarray, labels: list) -> list[frozenset]:
+    """Each passage's marked labels, from its row of mask words."""
+    by_mask: dict[bytes, frozenset] = {}  # the best passages often hold the same terms
+    held = []
+    for row in masks:
+        key = row.tobytes()
+        if key not in by_mask:
+            bits = np.unpackbits(row.view(np.uint8), bitorder="little")[: len(labels)]
+            by_mask[key] = frozenset(labels[slot] for slot in np.flatnonzero(bits))
+        held.append(by_mask[key])
+    return held
 
 
-def lookup(sorted_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which wanted ids a sorted non-empty array holds, and where (clipped if not).
-
-    `wanted` must have the array's dtype, or numpy converts the whole array each time.
-    """
-    positions = np.searchsorted(sorted_ids, wanted)
-    np.minimum(positions, len(sorted_ids) - 1, out=positions)
-    return sorted_ids[positions] == wanted, positions
-
-
-@njit(cache=True, nogil=True)
-def _accumulate(values, touched, count, passages, scores, weight):  # pragma: no cover
-    """Add one posting list into `values`, noting each passage touched for the first time.
-
-    Compiled (numba): one pass over the postings, a few nanoseconds each, where numpy's
-    scattered adds cost tens; returns the new number of touched passages.
-    """
-    for k in range(passages.shape[0]):
-        passage = passages[k]
-        if values[passage] == 0.0:
-            touched[count] = passage
-            count += 1
-        values[passage] += scores[k] * weight
-    return count
+def _plain(array: np.ndarray) -> np.ndarray:
+    """A read-only plain ndarray view: memory maps and built arrays get one compiled type."""
+    view = array.view(np.ndarray)
+    view.flags.writeable = False
+    return view
 
 
 @njit(cache=True, nogil=True)
-def _clear(values, passages):  # pragma: no cover
-    """Set the passages' sums to 0 (they hold a term that rules them out)."""
-    for k in range(passages.shape[0]):
-        values[passages[k]] = 0.0
+def _search(
+    passage_ids,
+    term_scores,
+    plan,
+    weights,
+    marks,
+    words,
+    count,
+    values,
+    extra,
+    touched,
+    extra_touched,
+):  # pragma: no cover
+    """Run the plan over the buffers; the best `count` ids, their sums and term masks.
+
+    Every score added is above 0, so a passage whose sum is 0 has not been touched yet.
+    The buffers are clean afterwards.
+    """
+    touched_count, extra_count, absent_from, absent_postings = 0, 0, -1, 0
+    for row in range(plan.shape[0]):
+        kind, field, start, end = plan[row, 0], plan[row, 1], plan[row, 2], plan[row, 3]
+        passages, scores, weight = passage_ids[field], term_scores[field], weights[row]
+        if kind == PLAIN:
+            for k in range(start, end):
+                passage = passages[k]
+                if values[passage] == 0.0:
+                    touched[touched_count] = passage
+                    touched_count += 1
+                values[passage] += scores[k] * weight
+        elif kind == ADDED:
+            for k in range(start, end):
+                passage = passages[k]
+                if extra[passage] == 0.0:
+                    extra_touched[extra_count] = passage
+                    extra_count += 1
+                extra[passage] += scores[k] * weight
+        elif kind == ABSENT:  # ruled out at the merge, once the group's sums are known
+            if absent_from < 0:
+                absent_from = row
+            absent_postings += end - start
+        else:  # MERGE
+            if absent_postings > extra_count * LOOKUP_COST:  # look the few up
+                for k in range(extra_count):
+                    passage = extra_touched[k]
+                    for absent in range(absent_from, row):
+                        if _holds(passage_ids[plan[absent, 1]], plan[absent], passage):
+                            extra[passage] = 0.0
+                            break
+            elif absent_from >= 0:  # or rule out every passage holding them
+                for absent in range(absent_from, row):
+                    held = passage_ids[plan[absent, 1]]
+                    for k in range(plan[absent, 2], plan[absent, 3]):
+                        extra[held[k]] = 0.0
+            for k in range(extra_count):
+                passage = extra_touched[k]
+                if extra[passage] > 0.0:
+                    if values[passage] == 0.0:
+                        touched[touched_count] = passage
+                        touched_count += 1
+                    values[passage] += extra[passage]
+                    extra[passage] = 0.0
+            extra_count, absent_from, absent_postings = 0, -1, 0
+    best, best_scores = _best(values, touched, touched_count, count)
+    for k in range(touched_count):
+        values[touched[k]] = 0.0
+    return best, best_scores, _masks(passage_ids, marks, words, best)
 
 
 @njit(cache=True, nogil=True)
-def _take_positive(values, touched, count):  # pragma: no cover
-    """The touched passages whose sum is above 0 and their sums; resets all touched."""
-    ids = np.empty(count, dtype=np.int64)
-    sums = np.empty(count)
-    kept = 0
-    for k in range(count):
+def _holds(passages, row, passage):  # pragma: no cover
+    """True when the posting list at plan `row` (field, start, end) holds the passage."""
+    start, end = row[2], row[3]
+    position = start + np.searchsorted(passages[start:end], passage)
+    return position < end and passages[position] == passage
+
+
+@njit(cache=True, nogil=True)
+def _masks(passage_ids, marks, words, best):  # pragma: no cover
+    """For each best passage, a bit per marked term it holds (bit j of word j // 64).
+
+    The passages are looked up in each posting list in ascending order, each search
+    starting where the last one ended and striding ahead before it halves.
+    """
+    masks = np.zeros((best.shape[0], words), dtype=np.uint64)
+    order = np.argsort(best)
+    for row in range(marks.shape[0]):
+        field, start, end, slot = (
+            marks[row, 0],
+            marks[row, 1],
+            marks[row, 2],
+            marks[row, 3],
+        )
+        passages = passage_ids[field]
+        bit = np.uint64(1) << np.uint64(slot % 64)
+        low = start
+        for k in range(order.shape[0]):
+            wanted = best[order[k]]
+            step = 1
+            high = low
+            while (
+                high < end and passages[high] < wanted
+            ):  # stride: low .. high brackets it
+                low = high + 1
+                high += step
+                step *= 2
+            high = min(high, end)
+            while low < high:  # the first position holding wanted or more
+                middle = (low + high) // 2
+                if passages[middle] < wanted:
+                    low = middle + 1
+                else:
+                    high = middle
+            if low == end:
+                break
+            if passages[low] == wanted:
+                masks[order[k], slot // 64] |= bit
+    return masks
+
+
+@njit(cache=True, nogil=True)
+def _best(values, touched, touched_count, count):  # pragma: no cover
+    """The touched passages with the `count` highest sums above 0, and their sums:
+    highest first, and on a tie the lower id first.
+
+    A heap holds the best so far with the worst on top, so most passages cost one
+    comparison with it.
+    """
+    heap_ids = np.empty(count, dtype=np.int64)
+    heap_sums = np.empty(count)
+    size = 0
+    for k in range(touched_count):
         passage = touched[k]
-        if values[passage] > 0.0:
-            ids[kept] = passage
-            sums[kept] = values[passage]
-            kept += 1
-        values[passage] = 0.0
-    return ids[:kept], sums[:kept]
+        value = values[passage]
+        if value <= 0.0:
+            continue
+        if size < count:
+            position = size  # sift up: a better parent moves down
+            size += 1
+            while position > 0:
+                parent = (position - 1) // 2
+                if not _worse(value, passage, heap_sums[parent], heap_ids[parent]):
+                    break
+                heap_sums[position], heap_ids[position] = (
+                    heap_sums[parent],
+                    heap_ids[parent],
+                )
+                position = parent
+            heap_sums[position], heap_ids[position] = value, passage
+        elif _worse(heap_sums[0], heap_ids[0], value, passage):
+            position = 0  # sift down: the worse child moves up
+            while True:
+                child = 2 * position + 1
+                if child >= size:
+                    break
+                if child + 1 < size and _worse(
+                    heap_sums[child + 1],
+                    heap_ids[child + 1],
+                    heap_sums[child],
+                    heap_ids[child],
+                ):
+                    child += 1
+                if not _worse(heap_sums[child], heap_ids[child], value, passage):
+                    break
+                heap_sums[position], heap_ids[position] = (
+                    heap_sums[child],
+                    heap_ids[child],
+                )
+                position = child
+            heap_sums[position], heap_ids[position] = value, passage
+    order = np.argsort(
+        heap_ids[:size]
+    )  # then a stable sort by sum: lower id first on a tie
+    ids, sums = heap_ids[:size][order], heap_sums[:size][order]
+    order = np.argsort(-sums, kind="mergesort")
+    return ids[order], sums[order]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _worse(value, passage, other_value, other_passage):  # pragma: no cover
+    """True when (value, passage) ranks below (other_value, other_passage)."""
+    return value < other_value or (value == other_value and passage > other_passage)
 
 
 class _Sheet:
-    """A per-thread score buffer over all passages; only touched entries are read or reset.
-
-    Every added score is above 0, so an entry at 0 has not been touched yet.
-    """
+    """A per-thread buffer over all passages: sums, alias-group sums and the passages
+    touched. Only touched entries are read or reset (or all, in order, when most are)."""
 
     def __init__(self, size: int):
         self.values = np.zeros(size)
-        self.touched = np.empty(size, dtype=np.int64)
-        self.count = 0
-
-    def add(self, passages: np.ndarray, scores: np.ndarray, weight: float) -> None:
-        self.count = _accumulate(
-            self.values, self.touched, self.count, passages, scores, float(weight)
-        )
-
-    def collect(self) -> tuple[np.ndarray, np.ndarray]:
-        """The touched passages with a sum above 0, and their sums; the buffer is clean
-        afterwards."""
-        ids, sums = _take_positive(self.values, self.touched, self.count)
-        self.count = 0
-        return ids, sums
-
-
-def warm_up() -> None:
-    """Compile (or load from cache) the kernels now, not on a patient's first question.
-
-    Called by the app factory, before gunicorn forks its workers.
-    """
-    passages, scores = np.array([1], dtype=np.int32), np.array([1.0])
-    for writable in (
-        True,
-        False,
-    ):  # posting lists are read-only memory maps: both kinds
-        passages.setflags(write=writable)
-        scores.setflags(write=writable)
-        sheet = _Sheet(2)
-        sheet.add(passages, scores, 1.0)
-        _clear(sheet.values, passages)
-        sheet.collect()
+        self.extra = np.zeros(size)
+        self.touched = np.empty(size, dtype=np.int32)
+        self.extra_touched = np.empty(size, dtype=np.int32)
+        self.busy = False  # still True after a search stopped half-way: start afresh
 
 
 _local = threading.local()
 
 
 def _sheet(size: int) -> _Sheet:
-    """This thread's buffer for an index of `size` passages, clean."""
+    """This thread's clean buffer for an index of `size` passages."""
     sheets = getattr(_local, "sheets", None)
     if sheets is None:
         sheets = _local.sheets = {}
     sheet = sheets.get(size)
-    if sheet is None or sheet.count:  # new, or left dirty by an error: start afresh
+    if sheet is None or sheet.busy:
         if len(sheets) >= 4:
             sheets.clear()
         sheet = sheets[size] = _Sheet(size)
     return sheet
+
+
+def warm_up() -> None:
+    """Compile (or load from cache) the kernel now, not on a patient's first question.
+
+    Called by the app factory, before gunicorn forks its workers.
+    """
+    field = FieldScores(
+        weight=1.0,
+        idf=np.array([1.0]),
+        indptr=np.array([0, 1]),
+        passage_ids=np.array([0], dtype=np.int32),
+        term_scores=np.array([1.0]),
+        bounds=np.array([1.0]),
+    )
+    best_passages([field], [(0, 1.0)], [Extra(((0, 1.0),), (0,))], 1, 1, {0: 0})
