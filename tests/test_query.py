@@ -1,9 +1,12 @@
 """Patients' own words find the documents' passages: lay terms, brand names, misspellings,
 abbreviations in any spelling, chatty messages. Beyond the seed list, of the same kinds."""
 
+import json
+
 import pytest
 
 from bot.aliases import learn_aliases
+from bot.index import build_index, load_index
 from bot.query import understand
 from bot.ranking import search
 
@@ -118,3 +121,30 @@ def test_aliases_are_learnt_from_the_corpus_both_ways(text, pair):
 )
 def test_an_explanation_in_brackets_is_no_alias(text):
     assert learn_aliases([text]) == []
+
+
+def test_an_alias_of_a_word_found_all_over_a_large_corpus_is_not_searched(tmp_path):
+    """'Hansen disease (also called leprosy)' is a misread pair: neither every 'disease'
+    question searches 'leprosy' nor 'leprosy' adds 'disease'."""
+    entries = [
+        {
+            "id": "hansen",
+            "question": "What is Hansen disease?",
+            "answer": "Hansen disease (also called leprosy) is an infection of the skin.",
+        },
+        *(
+            {
+                "id": f"q{n}",
+                "question": f"What is disease number {n}?",
+                "answer": f"This disease is a condition of organ {n} and its cells.",
+            }
+            for n in range(150)
+        ),
+    ]
+    corpus = tmp_path / "faq.jsonl"
+    corpus.write_text("".join(json.dumps(e) + "\n" for e in entries), "utf-8")
+    build_index(corpus, tmp_path / "index")
+    index = load_index(tmp_path / "index")
+    assert ("diseas",) in [asked for asked, _ in index.aliases["diseas"]]
+    assert understand(index, "Which disease affects organ 7?").aliases == ()
+    assert understand(index, "What is leprosy?").aliases == ()
