@@ -36,20 +36,22 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     marked = {term_id: term for term, term_id in known.items()}
     found = best_passages(index, query, max(RERANKED, top_k * 3), marked)
     idf = {term: term_idf(index, term) for term in query.subject_terms}
-    factors: dict[frozenset[str], float] = {}  # candidates often match the same terms
-    reranked = sorted(
-        (
-            (score * _factor(factors, query, terms, idf), i, terms)
-            for i, score, terms in zip(
-                found.ids.tolist(), found.scores.tolist(), found.held, strict=True
-            )
-        ),
-        key=lambda item: (-item[0], item[1]),  # the earlier passage first on a tie
-    )
+    judged: dict[
+        frozenset[str], float | None
+    ] = {}  # candidates often hold the same terms
+    reranked = []
+    for i, score, terms in zip(
+        found.ids.tolist(), found.scores.tolist(), found.held, strict=True
+    ):
+        if terms not in judged:
+            judged[terms] = _coverage_factor(query, terms, idf)
+        if judged[terms] is not None:
+            reranked.append((score * judged[terms], i, terms))
+    reranked.sort(
+        key=lambda item: (-item[0], item[1])
+    )  # the earlier passage first on a tie
     hits, seen_texts = [], set()
     for score, i, terms in reranked:
-        if idf and not query.covered_terms(terms).intersection(idf):
-            continue  # found only through a follow-up's context: context narrows, never replaces
         text = int(index.passages.same_text[i])  # the first passage with this text
         if text not in seen_texts:
             seen_texts.add(text)
@@ -147,22 +149,22 @@ def term_idf(index: Index, term: str) -> float:
 
 
 def _coverage(query: Query, matched: frozenset[str], idf: dict[str, float]) -> float:
+    return _share(query.covered_terms(matched), idf)
+
+
+def _share(covered: set[str], idf: dict[str, float]) -> float:
     total = sum(idf.values())
-    covered = query.covered_terms(matched)
     # Summed in the question's order, so the float is the same in every process.
     return sum(idf[term] for term in idf if term in covered) / total if total else 0.0
 
 
 def _coverage_factor(
     query: Query, matched: frozenset[str], idf: dict[str, float]
-) -> float:
-    return 1 - COVERAGE_PULL + COVERAGE_PULL * _coverage(query, matched, idf)
-
-
-def _factor(
-    factors: dict, query: Query, matched: frozenset[str], idf: dict[str, float]
-) -> float:
-    """_coverage_factor, computed once per set of matched terms."""
-    if matched not in factors:
-        factors[matched] = _coverage_factor(query, matched, idf)
-    return factors[matched]
+) -> float | None:
+    """How far the rerank moves a passage holding `matched`; None when it holds none of
+    the question's own subject (found only through a follow-up's context: context
+    narrows, never replaces)."""
+    covered = query.covered_terms(matched)
+    if idf and not covered.intersection(idf):
+        return None
+    return 1 - COVERAGE_PULL + COVERAGE_PULL * _share(covered, idf)

@@ -25,10 +25,10 @@ PLAIN = 0  # add weight x score to the passage's sum
 ADDED = 1  # add weight x score to the current alias group's sum
 ABSENT = 2  # rule the passage out of the current alias group's sum
 MERGE = 3  # add the alias group's sums to the passages' sums (no posting list)
-LOOKUP_COST = (
-    16  # postings an alias group's absent lists must pass, per summed passage,
-)
-# for their passages to be looked up (binary search) rather than every posting visited
+BLOCK = 1 << 16  # passages whose sums (512 KB) every plain list adds to in turn
+# An alias group's absent lists are looked up (binary search) for the passages it summed
+# when they hold more than this many postings per such passage, else read through.
+LOOKUP_COST = 16
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,18 @@ def best_passages(
 
 def _held(masks: np.ndarray, labels: list) -> list[frozenset]:
     """Each passage's marked labels, from its row of mask words."""
-    by_mask: dict[bytes, frozenset] = {}  # the best passages often hold the same terms
+    if masks.shape[1] == 1:
+        numbers = masks[:, 0].tolist()
+    else:
+        numbers = [int.from_bytes(row.tobytes(), "little") for row in masks]
+    by_mask: dict[int, frozenset] = {}  # the best passages often hold the same terms
     held = []
-    for row in masks:
-        key = row.tobytes()
-        if key not in by_mask:
-            bits = np.unpackbits(row.view(np.uint8), bitorder="little")[: len(labels)]
-            by_mask[key] = frozenset(labels[slot] for slot in np.flatnonzero(bits))
-        held.append(by_mask[key])
+    for number in numbers:
+        if number not in by_mask:
+            by_mask[number] = frozenset(
+                label for slot, label in enumerate(labels) if number >> slot & 1
+            )
+        held.append(by_mask[number])
     return held
 
 
@@ -144,18 +148,17 @@ def _search(
     Every score added is above 0, so a passage whose sum is 0 has not been touched yet.
     The buffers are clean afterwards.
     """
-    touched_count, extra_count, absent_from, absent_postings = 0, 0, -1, 0
-    for row in range(plan.shape[0]):
+    plain = 0
+    while plain < plan.shape[0] and plan[plain, 0] == PLAIN:
+        plain += 1
+    touched_count = _add_plain(
+        passage_ids, term_scores, plan[:plain], weights, values, touched
+    )
+    extra_count, absent_from, absent_postings = 0, -1, 0
+    for row in range(plain, plan.shape[0]):
         kind, field, start, end = plan[row, 0], plan[row, 1], plan[row, 2], plan[row, 3]
         passages, scores, weight = passage_ids[field], term_scores[field], weights[row]
-        if kind == PLAIN:
-            for k in range(start, end):
-                passage = passages[k]
-                if values[passage] == 0.0:
-                    touched[touched_count] = passage
-                    touched_count += 1
-                values[passage] += scores[k] * weight
-        elif kind == ADDED:
+        if kind == ADDED:
             for k in range(start, end):
                 passage = passages[k]
                 if extra[passage] == 0.0:
@@ -192,6 +195,33 @@ def _search(
     for k in range(touched_count):
         values[touched[k]] = 0.0
     return best, best_scores, _masks(passage_ids, marks, words, best)
+
+
+@njit(cache=True, nogil=True)
+def _add_plain(
+    passage_ids, term_scores, plan, weights, values, touched
+):  # pragma: no cover
+    """Add the PLAIN rows' postings into `values`, block of passages by block, so the
+    block's sums stay in the processor's cache while every list passes over it; each
+    passage still gets its rows' scores in the plan's order. Returns how many passages
+    were touched (listed in `touched`)."""
+    touched_count = 0
+    cursors = plan[:, 2].copy()
+    for block_end in range(BLOCK, values.shape[0] + BLOCK, BLOCK):
+        for row in range(plan.shape[0]):
+            passages, scores = passage_ids[plan[row, 1]], term_scores[plan[row, 1]]
+            weight, end, k = weights[row], plan[row, 3], cursors[row]
+            while k < end and passages[k] < block_end:
+                passage = passages[k]
+                value = values[passage]
+                touched[touched_count] = (
+                    passage  # kept only when new: no branch to guess
+                )
+                touched_count += value == 0.0
+                values[passage] = value + scores[k] * weight
+                k += 1
+            cursors[row] = k
+    return touched_count
 
 
 @njit(cache=True, nogil=True)
@@ -256,10 +286,11 @@ def _best(values, touched, touched_count, count):  # pragma: no cover
     heap_ids = np.empty(count, dtype=np.int64)
     heap_sums = np.empty(count)
     size = 0
+    lowest = 0.0  # the worst sum in a full heap; before it is full, sums must pass 0
     for k in range(touched_count):
         passage = touched[k]
         value = values[passage]
-        if value <= 0.0:
+        if value < lowest or value <= 0.0:  # most passages: one well-guessed branch
             continue
         if size < count:
             position = size  # sift up: a better parent moves down
@@ -274,6 +305,8 @@ def _best(values, touched, touched_count, count):  # pragma: no cover
                 )
                 position = parent
             heap_sums[position], heap_ids[position] = value, passage
+            if size == count:
+                lowest = heap_sums[0]
         elif _worse(heap_sums[0], heap_ids[0], value, passage):
             position = 0  # sift down: the worse child moves up
             while True:
@@ -295,9 +328,9 @@ def _best(values, touched, touched_count, count):  # pragma: no cover
                 )
                 position = child
             heap_sums[position], heap_ids[position] = value, passage
-    order = np.argsort(
-        heap_ids[:size]
-    )  # then a stable sort by sum: lower id first on a tie
+            lowest = heap_sums[0]
+    # By id, then a stable sort by sum: the lower id first on a tie.
+    order = np.argsort(heap_ids[:size])
     ids, sums = heap_ids[:size][order], heap_sums[:size][order]
     order = np.argsort(-sums, kind="mergesort")
     return ids[order], sums[order]
@@ -316,7 +349,7 @@ class _Sheet:
     def __init__(self, size: int):
         self.values = np.zeros(size)
         self.extra = np.zeros(size)
-        self.touched = np.empty(size, dtype=np.int32)
+        self.touched = np.empty(size + 1, dtype=np.int32)  # +1: written before counted
         self.extra_touched = np.empty(size, dtype=np.int32)
         self.busy = False  # still True after a search stopped half-way: start afresh
 
