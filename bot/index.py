@@ -80,6 +80,11 @@ class Index:
         return np.diff(self.fields["text"].indptr)
 
     @cached_property
+    def highest_idf(self) -> np.ndarray:
+        """Each term's highest idf over the fields, by term id (ranking.term_idf)."""
+        return np.maximum.reduce([field.idf for field in self.fields.values()])
+
+    @cached_property
     def corrections(self) -> dict[str, str | None]:
         """Spelling corrections found so far (query.py): unknown term -> index term."""
         return {}

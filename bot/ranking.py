@@ -145,7 +145,7 @@ def term_idf(index: Index, term: str) -> float:
     rarest = math.log(len(index.passages) + 1)
     if term_id is None:
         return rarest
-    return max(float(field.idf[term_id]) for field in index.fields.values())
+    return float(index.highest_idf[term_id])
 
 
 def _coverage(query: Query, matched: frozenset[str], idf: dict[str, float]) -> float:

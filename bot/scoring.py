@@ -370,10 +370,11 @@ def _sheet(size: int) -> _Sheet:
     return sheet
 
 
-def warm_up() -> None:
-    """Compile (or load from cache) the kernel now, not on a patient's first question.
+def warm_up(field_count: int) -> None:
+    """Compile (or load from cache) the kernels now, not on a patient's first question.
 
-    Called by the app factory, before gunicorn forks its workers.
+    The compiled code depends on how many fields an index has. Called by the app
+    factory, before gunicorn forks its workers.
     """
     field = FieldScores(
         weight=1.0,
@@ -383,4 +384,5 @@ def warm_up() -> None:
         term_scores=np.array([1.0]),
         bounds=np.array([1.0]),
     )
-    best_passages([field], [(0, 1.0)], [Extra(((0, 1.0),), (0,))], 1, 1, {0: 0})
+    extra = Extra(((0, 1.0),), (0,))
+    best_passages([field] * field_count, [(0, 1.0)], [extra], 1, 1, {0: 0})

@@ -21,7 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import errors, scoring
 from .chat_request import parse_chat_body
 from .config import Settings
-from .index import IndexHolder, ensure_fresh_index
+from .index import FIELD_WEIGHTS, IndexHolder, ensure_fresh_index
 from .ratelimit import chat_limit, make_limiter
 from .replies import ReplySettings, respond
 
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     ensure_fresh_index(settings.corpus_dir, settings.index_dir)
     holder = IndexHolder(settings.index_dir)
-    scoring.warm_up()
+    scoring.warm_up(len(FIELD_WEIGHTS))
     app = Flask(__name__, static_folder=None)
     # One byte over the limit: a chunked body cut off there is known to be too large.
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1
