@@ -1,13 +1,16 @@
 """The best passages for a query, from the query's posting lists alone.
 
 bm25.score_parts visits every passage: a dense array of all of them per query. Here one
-compiled loop (numba) does the whole search in a per-thread buffer over all passages:
-- it adds the query's (field, term) posting lists in score_parts' own order, so every
-  sum is the reference's to the bit (same additions, same order, from 0);
-- it notes, per passage, which of the query's terms it holds (a bit each), for the
-  coverage rerank;
-- it takes the best `count` passages (on a tie, the lower id) and resets only the
-  entries it touched, so the work follows the postings, not the corpus size.
+compiled function (numba) does the whole search in a per-thread buffer over all passages:
+- it adds the query's (field, term) posting lists into the passages' sums, each passage
+  getting its scores in score_parts' order, so every sum is the reference's to the bit
+  (same additions, same order, from 0). The lists are added a block of passages at a
+  time, so the sums being added to stay in the processor's cache;
+- it adds each alias group's sums where the passage lacks the name asked;
+- it keeps the best `count` passages in a small heap (on a tie, the lower id) and resets
+  only the entries it touched, so the work follows the postings, not the corpus size;
+- it looks up which of the query's terms each best passage holds, for the coverage
+  rerank (ranking.py).
 """
 
 from __future__ import annotations
@@ -214,9 +217,8 @@ def _add_plain(
             while k < end and passages[k] < block_end:
                 passage = passages[k]
                 value = values[passage]
-                touched[touched_count] = (
-                    passage  # kept only when new: no branch to guess
-                )
+                # Noted always, kept only when new: no branch for the processor to guess.
+                touched[touched_count] = passage
                 touched_count += value == 0.0
                 values[passage] = value + scores[k] * weight
                 k += 1
@@ -242,13 +244,8 @@ def _masks(passage_ids, marks, words, best):  # pragma: no cover
     masks = np.zeros((best.shape[0], words), dtype=np.uint64)
     order = np.argsort(best)
     for row in range(marks.shape[0]):
-        field, start, end, slot = (
-            marks[row, 0],
-            marks[row, 1],
-            marks[row, 2],
-            marks[row, 3],
-        )
-        passages = passage_ids[field]
+        passages = passage_ids[marks[row, 0]]
+        start, end, slot = marks[row, 1], marks[row, 2], marks[row, 3]
         bit = np.uint64(1) << np.uint64(slot % 64)
         low = start
         for k in range(order.shape[0]):

@@ -135,6 +135,32 @@ def test_best_passages_are_the_references_best_to_the_bit(
             assert found.scores.tolist() == expected_scores.tolist(), question
 
 
+def test_each_best_passage_knows_which_marked_terms_it_holds(medquad_sample_index):
+    """Found.held against a plain check of every field, also past 64 marked terms."""
+    index = medquad_sample_index
+    rng = random.Random(3)
+    questions = [
+        *sample_questions(index)[:30],
+        " ".join(rng.sample(list(index.vocabulary), 90)),
+    ]
+    for question in questions:
+        query = understand(index, question)
+        marked = {
+            index.vocabulary[t]: t for t in query.weights if t in index.vocabulary
+        }
+        found = best_passages(index, query, 50, marked)
+        for passage, held in zip(found.ids.tolist(), found.held, strict=True):
+            expected = {
+                term
+                for term_id, term in marked.items()
+                if any(
+                    bm25.contains(f, term_id, passage) for f in index.fields.values()
+                )
+            }
+            assert held == expected, question
+    assert len(marked) > 64
+
+
 def test_a_buffer_left_dirty_by_an_error_is_not_reused(index, monkeypatch):
     query = understand(index, "What is FOLFOX?")
     expected = best_passages(index, query, 5)
