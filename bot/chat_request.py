@@ -41,12 +41,7 @@ def parse_json(raw: bytes) -> object:
     read as floats, which no number of digits can make fail.
     """
     try:
-        return json.loads(
-            raw.decode("utf-8-sig"),
-            parse_constant=_refuse_constant,
-            parse_int=float,
-            object_pairs_hook=_object_without_repeats,
-        )
+        return STRICT_JSON.decode(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         raise errors.InvalidJson("request body is not valid JSON") from None
     except RecursionError:
@@ -62,6 +57,15 @@ def _object_without_repeats(pairs: list[tuple[str, object]]) -> dict:
     if len(body) != len(pairs):
         raise errors.InvalidRequest("request body must not repeat a key")
     return body
+
+
+# Built once (json.loads with hooks would build one per call); a text starting with a
+# second BOM is refused here as by json.loads.
+STRICT_JSON = json.JSONDecoder(
+    parse_constant=_refuse_constant,
+    parse_int=float,
+    object_pairs_hook=_object_without_repeats,
+)
 
 
 def _is_unicode(text: str) -> bool:

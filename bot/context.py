@@ -15,11 +15,12 @@ import json
 SIGNATURE_BYTES = (
     12  # enough to make forging hopeless, small enough to keep context short
 )
+COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def encode_context(state: dict, key: bytes) -> str:
     """A URL-safe string carrying `state` (a small JSON object), signed with `key`."""
-    payload = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
+    payload = COMPACT_JSON.encode(state).encode()
     signature = hmac.new(key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
     return _b64(signature + payload)
 

@@ -33,6 +33,7 @@ DEFINITION_WORDS = re.compile(
     r"\b(mean|means|meaning|stand for|stands for|define|definition)\b", re.I
 )
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
+WORD = re.compile(WORD_PATTERN)
 MAX_DEFINITION_TERMS = 3
 COMMON_MIN_PASSAGES = 100  # an alias side found in more passages than this and
 COMMON_SHARE = 0.01  # in more than this share of them is not a name (_common_words)
@@ -63,7 +64,7 @@ class Query:
         """The question's own terms a passage answers, directly or by another name."""
         covered = {term for term in self.own_terms if term in matched}
         for asked, added in (*self.synonyms, *self.aliases):
-            if matched.intersection(added):
+            if not matched.isdisjoint(added):
                 covered.update(asked)
         return covered
 
@@ -90,7 +91,8 @@ def understand(index: Index, question: str) -> Query:
     """The weighted terms to search for a question."""
     own, corrections = _own_terms(index, question)
     weights = {term: 1.0 for term in own}
-    synonyms = [pair for pair in synonym_pairs() if set(own).issuperset(pair[0])]
+    asked_terms = set(own)
+    synonyms = [pair for pair in synonym_pairs() if asked_terms.issuperset(pair[0])]
     for asked, added, asked_weight, added_weight in synonyms:
         if not any(term in index.vocabulary for term in asked):
             added_weight = 1.0  # the corpus never uses the word asked: search its word
@@ -102,7 +104,7 @@ def understand(index: Index, question: str) -> Query:
     aliases = []
     for term in dict.fromkeys(own):
         for asked, added in index.aliases.get(term, []):
-            if set(own).issuperset(asked) and not _common_words(index, asked, added):
+            if asked_terms.issuperset(asked) and not _common_words(index, asked, added):
                 # A long expansion ("NTRK" -> four words) weighs no more than the name asked.
                 weight = ALIAS_WEIGHT * min(1.0, len(asked) / len(added))
                 aliases.append((asked, {t: weight for t in added if t not in weights}))
@@ -150,7 +152,7 @@ def _own_terms(index: Index, question: str) -> tuple[list[str], dict[str, str]]:
 
 def _joined_pieces(index: Index, question: str) -> list[str]:
     """Index terms made of two neighbouring words: "5 FU" -> 5fu, "HER 2" -> her2."""
-    words = list(re.finditer(WORD_PATTERN, question))
+    words = list(WORD.finditer(question))
     joined = []
     for left, right in zip(words, words[1:], strict=False):
         if question[left.end() : right.start()] in (" ", "-"):

@@ -209,11 +209,9 @@ def topic_words(question: str) -> str:
         return ""
     topic = match.group("topic").strip(" ?.!,")
     words = topic.lower().split()
-    if not words or len(words) > MAX_TOPIC_WORDS or not tokenize(topic):
+    if not words or len(words) > MAX_TOPIC_WORDS or NOT_A_NAME.intersection(words):
         return ""
-    if NOT_A_NAME.intersection(words):
-        return ""
-    return topic
+    return topic if tokenize(topic) else ""  # the costliest test last
 
 
 def _clarify(best_by_document: list[Hit], question: str) -> Retrieval:

@@ -75,6 +75,7 @@ LEADING = re.compile(
     re.I,
 )
 TRAILING = re.compile(rf"(?<=[,.;:!?])\s*{ANY_SMALLTALK}[\s,.;:!]*$", re.I)
+NOT_A_WORD = re.compile(r"[^a-z0-9']+")
 
 
 def triage(message: str) -> Triage:
@@ -90,7 +91,7 @@ def triage(message: str) -> Triage:
 
 def smalltalk_category(message: str) -> str:
     """The small-talk category when the whole message is small talk, else ""."""
-    text = re.sub(r"[^a-z0-9']+", " ", message.lower().replace("’", "'")).strip()
+    text = NOT_A_WORD.sub(" ", message.lower().replace("’", "'")).strip()
     if not text or not WHOLE_SMALLTALK.fullmatch(text):
         return ""
     found = [match.lastgroup for match in SMALLTALK_PARTS.finditer(text)]

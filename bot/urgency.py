@@ -159,6 +159,10 @@ TOPIC = re.compile(
     r"|info|information)\b"
 )
 MAX_BARE_WORDS = 10  # a statement this short with a symptom is taken as happening now
+APOSTROPHES = re.compile(r"['’‘`]")
+NOT_KEPT = re.compile(r"[^a-z0-9.!?;]+")
+SENTENCE_END_MARK = re.compile(r"\s*([.!?;])\s*")
+SENTENCE_END = re.compile(r"[.!?;]+")
 
 
 def urgent_category(message: str) -> str:
@@ -167,8 +171,9 @@ def urgent_category(message: str) -> str:
     is_bare = len(text.split()) <= MAX_BARE_WORDS and "?" not in text
     is_bare = is_bare and not QUESTION_START.match(text) and not TOPIC.search(text)
     is_pressing = is_bare or bool(HELP_NOW.search(text))
+    sentences = SENTENCE_END.split(text)
     for category, present, symptoms in URGENT:
-        for sentence in re.split(r"[.!?;]+", text):
+        for sentence in sentences:
             is_now = category == "self_harm" or not NOT_NOW.search(sentence)
             if is_now and _describes(sentence, present, symptoms, is_pressing):
                 return category
@@ -197,7 +202,7 @@ def _is_lived(before: str) -> bool:
 
 def _urgent_text(message: str) -> str:
     """Lowercase words without apostrophes, common misspellings fixed; .!?; kept."""
-    text = re.sub(r"['’‘`]", "", message.lower())
-    text = re.sub(r"[^a-z0-9.!?;]+", " ", text)
-    text = re.sub(r"\s*([.!?;])\s*", r" \1 ", text)
+    text = APOSTROPHES.sub("", message.lower())
+    text = NOT_KEPT.sub(" ", text)
+    text = SENTENCE_END_MARK.sub(r" \1 ", text)
     return " ".join(SPELLING.get(word, word) for word in text.split()) + " "
