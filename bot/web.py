@@ -15,6 +15,7 @@ from importlib import resources
 
 from flask import Flask, Response, g, jsonify, request
 from flask_cors import CORS
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -22,7 +23,7 @@ from . import errors, scoring
 from .chat_request import parse_chat_body
 from .config import Settings
 from .index import FIELD_WEIGHTS, IndexHolder, ensure_fresh_index
-from .ratelimit import chat_limit, make_limiter
+from .ratelimit import limit_chat, make_limiter
 from .replies import ReplySettings, respond
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,20 @@ HTTP_ERRORS = {
     429: (errors.RateLimited, "too many requests; try again in a moment"),
 }
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+# Headers of every response, as (name, value, only_when_absent): a route may set its own
+# framing and resource policies.
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff", False),
+    ("Referrer-Policy", "no-referrer", False),
+    ("X-Frame-Options", "DENY", True),
+    ("Cross-Origin-Resource-Policy", "same-origin", True),
+)
+API_HEADERS = (
+    ("Cache-Control", "no-store", False),
+    ("Content-Security-Policy", API_CSP, True),
+)
+# json.dumps(record, ensure_ascii=False) would build this encoder for every request.
+LOG_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -54,14 +69,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    CORS(
-        app,
-        resources={r"/api/*": {"origins": list(settings.allowed_origins)}},
-        methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
-        expose_headers=["Retry-After", "X-Request-Id"],  # the widget waits as asked
-        max_age=600,
-    )
+    # With no origin allowed, CORS adds no header, yet it would cost every request.
+    if settings.allowed_origins:
+        CORS(
+            app,
+            resources={r"/api/*": {"origins": list(settings.allowed_origins)}},
+            methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            expose_headers=["Retry-After", "X-Request-Id"],  # the widget waits as asked
+            max_age=600,
+        )
     limiter = make_limiter(app, settings)
     app.extensions["faqbot.limiter"] = limiter  # Flask-Limiter keeps a weak reference
     reply_settings = ReplySettings.from_settings(settings, holder.get())
@@ -73,7 +90,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
     @app.post("/api/chat")
-    @limiter.limit(lambda: chat_limit(settings))
+    @limit_chat(limiter, settings)
     def chat():
         message, context = read_chat_request(settings)
         reply = respond(holder.get(), message, context, reply_settings)
@@ -204,32 +221,43 @@ def _register_logging_and_headers(app: Flask, settings: Settings) -> None:
 
     @app.after_request
     def finish_request(response: Response):
-        headers = response.headers
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "no-referrer"
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        headers["X-Request-Id"] = g.get("request_id", "")
+        path = request.path
+        wanted = [*SECURITY_HEADERS, ("X-Request-Id", g.get("request_id", ""), False)]
         if request.is_secure:
-            headers["Strict-Transport-Security"] = "max-age=31536000"
-        if request.path.startswith("/api/"):
-            headers["Cache-Control"] = "no-store"
-            headers.setdefault("Content-Security-Policy", API_CSP)
-        log.info(json.dumps(_request_record(response), ensure_ascii=False))
+            wanted.append(("Strict-Transport-Security", "max-age=31536000", False))
+        if path.startswith("/api/"):
+            wanted += API_HEADERS
+        _set_headers(response.headers, wanted)
+        log.info(LOG_JSON.encode(_request_record(response, path)))
         return response
 
 
-def _request_record(response: Response) -> dict:
+def _set_headers(headers: Headers, wanted: list[tuple[str, str, bool]]) -> None:
+    """Set each (name, value, only_when_absent) header, in order.
+
+    What `headers[name] = value` and `headers.setdefault(name, value)` do, with one
+    look at the headers already there instead of a scan (and a KeyError) per header:
+    this runs on every response.
+    """
+    present = {name.lower() for name in headers.keys()}
+    for name, value, only_when_absent in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
+        elif not only_when_absent:
+            headers[name] = value
+
+
+def _request_record(response: Response, path: str) -> dict:
     """One structured log line: never the question's text unless switched on."""
     started = g.get("started", time.perf_counter())
     record = {
         "request_id": g.get("request_id"),
         "method": request.method,
-        "path": request.path,
+        "path": path,
         "status": response.status_code,
         "latency_ms": round((time.perf_counter() - started) * 1000, 2),
     }
-    if request.path == "/api/chat":
+    if path == "/api/chat":
         record["kind"] = g.get("reply_kind")
         record["passage_ids"] = g.get("passage_ids", [])
         record["message_chars"] = g.get("message_chars")
