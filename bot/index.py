@@ -322,6 +322,7 @@ class IndexHolder:
 
     def __init__(self, index_dir: Path):
         self.index_dir = index_dir
+        self._pointer = index_dir / "current.json"  # made once: get() runs per request
         self._index = load_index(index_dir)
         self._pointer_stamp = self._stamp()
 
@@ -342,7 +343,7 @@ class IndexHolder:
 
     def _stamp(self) -> tuple[int, int] | None:
         try:
-            stat = (self.index_dir / "current.json").stat()
+            stat = self._pointer.stat()
         except OSError:
             return None
         return (stat.st_ino, stat.st_mtime_ns)

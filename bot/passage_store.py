@@ -20,6 +20,7 @@ OWN = ("text", "passage_id")  # one string per passage
 SHARED = ("document_id", "title", "url", "section")  # distinct strings, pointed into
 NO_URL = -1  # the url code of a passage whose document has none
 KEPT_PASSAGES = 4096  # built passages kept for the next questions (answers repeat)
+KEPT_DOCUMENTS = 4096  # documents' headings kept, for the same reason
 
 
 class Strings(Sequence[str]):
@@ -76,15 +77,20 @@ class PassageStore(Sequence[Passage]):
         """The passage at a position (negative from the end), or a list for a slice."""
         if isinstance(number, slice):
             return [self[i] for i in range(*number.indices(len(self)))]
-        if number < 0:
-            number += len(self)
-        if not 0 <= number < len(self):
-            raise IndexError("passage number out of range")
-        passage = self._built.get(number)
+        passage = self._built.get(number)  # most often one asked for lately
         if passage is None:
-            if len(self._built) >= KEPT_PASSAGES:
-                self._built.clear()
-            passage = self._built[number] = self._build(number)
+            if number < 0:
+                number += len(self)
+            if not 0 <= number < len(self):
+                raise IndexError("passage number out of range")
+            passage = self._built.get(number) or self._keep(number)
+        return passage
+
+    def _keep(self, number: int) -> Passage:
+        """Build a passage and keep it for the next questions."""
+        if len(self._built) >= KEPT_PASSAGES:
+            self._built.clear()
+        passage = self._built[number] = self._build(number)
         return passage
 
     def _build(self, number: int) -> Passage:
@@ -143,12 +149,18 @@ class SectionsByDocument(Mapping[str, list[str]]):
 
     def __init__(self, store: PassageStore):
         self._store = store
+        self._asked: dict[str, list[str]] = {}  # the documents asked for lately
 
     def __getitem__(self, document_id: str) -> list[str]:
-        number = self._store.document_number(document_id)
-        if number is None:
-            raise KeyError(document_id)
-        return self._store.headings(number)
+        headings = self._asked.get(document_id)
+        if headings is None:
+            number = self._store.document_number(document_id)
+            if number is None:
+                raise KeyError(document_id)
+            if len(self._asked) >= KEPT_DOCUMENTS:
+                self._asked.clear()
+            headings = self._asked[document_id] = self._store.headings(number)
+        return list(headings)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._store.document_ids())

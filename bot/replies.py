@@ -136,10 +136,9 @@ def lead_sentence(topic: str) -> str:
 
 def highlight_spans(hit: Hit) -> tuple[tuple[int, int], ...]:
     """Character spans of the passage's words that matched the question, merged."""
+    spans_by_term = _term_spans(hit.passage.text)
     spans = sorted(
-        (token.start, token.end)
-        for token in _passage_tokens(hit.passage.text)
-        if token.term in hit.matched_terms
+        span for term in hit.matched_terms for span in spans_by_term.get(term, ())
     )
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -159,9 +158,13 @@ def follow_up_suggestions(index: Index, hits: tuple[Hit, ...]) -> tuple[str, ...
 
 
 @lru_cache(maxsize=4096)
-def _passage_tokens(text: str) -> tuple:
-    """A passage's tokens, kept: the same passages answer many questions."""
-    return tuple(tokenize(text))
+def _term_spans(text: str) -> dict[str, list[tuple[int, int]]]:
+    """A passage's terms and the character spans of each, kept: the same passages
+    answer many questions."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for token in tokenize(text):
+        spans.setdefault(token.term, []).append((token.start, token.end))
+    return spans
 
 
 def starter_suggestions(index: Index) -> tuple[str, ...]:
@@ -175,6 +178,7 @@ def starter_suggestions(index: Index) -> tuple[str, ...]:
     return tuple(titles)
 
 
+@lru_cache(maxsize=4096)  # the same documents' headings are offered again and again
 def _as_question(heading: str) -> str:
     """A heading as something to ask: 'Targeted Therapy' -> 'What about targeted therapy?'.
 
