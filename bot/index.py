@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import bm25, index_files
+from . import bm25, index_files, scoring
 from .aliases import Alias
 from .documents import Problem, corpus_fingerprint
 from .errors import BrokenIndex
@@ -78,6 +78,11 @@ class Index:
     def document_frequency(self) -> np.ndarray:
         """How many passages hold each term in their text, by term id."""
         return np.diff(self.fields["text"].indptr)
+
+    @cached_property
+    def postings(self) -> scoring.Postings:
+        """The fields as the compiled search reads them."""
+        return scoring.Postings.of(list(self.fields.values()), len(self.passages))
 
     @cached_property
     def highest_idf(self) -> np.ndarray:

@@ -88,10 +88,7 @@ def best_passages(
         )
         for asked, added in query.aliases
     ]
-    fields = list(index.fields.values())
-    return scoring.best_passages(
-        fields, terms, extras, len(index.passages), count, marked
-    )
+    return scoring.best_passages(index.postings, terms, extras, count, marked)
 
 
 def _term_ids(index: Index, terms) -> tuple[int, ...]:

@@ -51,11 +51,32 @@ class Found:
     held: list[frozenset]  # the labels of the marked terms the passage holds
 
 
+@dataclass(frozen=True)
+class Postings:
+    """An index's fields as the compiled search reads them; made once per index."""
+
+    passage_ids: tuple[np.ndarray, ...]  # per field, as FieldScores holds them
+    term_scores: tuple[np.ndarray, ...]
+    indptr: tuple[np.ndarray, ...]
+    weights: np.ndarray  # float64: each field's weight
+    passage_count: int
+
+    @classmethod
+    def of(cls, fields: list[FieldScores], passage_count: int) -> Postings:
+        """Read-only plain arrays: memory maps and built arrays get one compiled type."""
+        return cls(
+            tuple(_plain(field.passage_ids) for field in fields),
+            tuple(_plain(field.term_scores) for field in fields),
+            tuple(_plain(field.indptr) for field in fields),
+            np.array([field.weight for field in fields], dtype=np.float64),
+            passage_count,
+        )
+
+
 def best_passages(
-    fields: list[FieldScores],
+    postings: Postings,
     terms: list[tuple[int, float]],
     extras: list[Extra],
-    passage_count: int,
     count: int,
     marked: dict[int, object] | None = None,
 ) -> Found:
@@ -66,38 +87,28 @@ def best_passages(
     labels: Found.held gives, per passage, the labels of those it holds in any field.
     """
     marked = marked or {}
-    plan, weights = [], []
-
-    def add_rows(kind: int, term_weights) -> None:
-        for number, field in enumerate(fields):
-            for term_id, term_weight in term_weights:
-                weight = field.weight * term_weight
-                start, end = int(field.indptr[term_id]), int(field.indptr[term_id + 1])
-                if end > start and (weight > 0 or kind == ABSENT):
-                    plan.append((kind, number, start, end))
-                    weights.append(weight)
-
-    add_rows(PLAIN, terms)
+    kinds, term_ids, weights = [PLAIN] * len(terms), [], []
+    for term_id, weight in terms:
+        term_ids.append(term_id)
+        weights.append(weight)
     for extra in extras:
-        add_rows(ADDED, extra.terms)
-        add_rows(ABSENT, [(term_id, 1.0) for term_id in extra.absent])
-        plan.append((MERGE, 0, 0, 0))
-        weights.append(0.0)
-    marks = [
-        (number, int(field.indptr[term_id]), int(field.indptr[term_id + 1]), slot)
-        for slot, term_id in enumerate(marked)
-        for number, field in enumerate(fields)
-        if field.indptr[term_id + 1] > field.indptr[term_id]
-    ]
-    sheet = _sheet(passage_count)
+        kinds += [ADDED] * len(extra.terms) + [ABSENT] * len(extra.absent) + [MERGE]
+        for term_id, weight in extra.terms:
+            term_ids.append(term_id)
+            weights.append(weight)
+        term_ids += [*extra.absent, 0]
+        weights += [1.0] * len(extra.absent) + [0.0]
+    sheet = _sheet(postings.passage_count)
     sheet.busy = True
     ids, scores, masks = _search(
-        tuple(_plain(field.passage_ids) for field in fields),
-        tuple(_plain(field.term_scores) for field in fields),
-        np.array(plan, dtype=np.int64).reshape(-1, 4),
+        postings.passage_ids,
+        postings.term_scores,
+        postings.indptr,
+        postings.weights,
+        np.array(kinds, dtype=np.int64),
+        np.array(term_ids, dtype=np.int64),
         np.array(weights, dtype=np.float64),
-        np.array(marks, dtype=np.int64).reshape(-1, 4),
-        max(1, -(-len(marked) // 64)),
+        np.array(list(marked), dtype=np.int64),
         count,
         sheet.values,
         sheet.extra,
@@ -118,9 +129,12 @@ def _held(masks: np.ndarray, labels: list) -> list[frozenset]:
     held = []
     for number in numbers:
         if number not in by_mask:
-            by_mask[number] = frozenset(
-                label for slot, label in enumerate(labels) if number >> slot & 1
-            )
+            labels_held, bits = [], number
+            while bits:  # one step per bit set
+                lowest = bits & -bits
+                labels_held.append(labels[lowest.bit_length() - 1])
+                bits ^= lowest
+            by_mask[number] = frozenset(labels_held)
         held.append(by_mask[number])
     return held
 
@@ -136,21 +150,24 @@ def _plain(array: np.ndarray) -> np.ndarray:
 def _search(
     passage_ids,
     term_scores,
-    plan,
-    weights,
-    marks,
-    words,
+    indptr,
+    field_weights,
+    kinds,
+    term_ids,
+    term_weights,
+    marked,
     count,
     values,
     extra,
     touched,
     extra_touched,
 ):  # pragma: no cover
-    """Run the plan over the buffers; the best `count` ids, their sums and term masks.
+    """Search the buffers; the best `count` ids, their sums and marked-term masks.
 
     Every score added is above 0, so a passage whose sum is 0 has not been touched yet.
     The buffers are clean afterwards.
     """
+    plan, weights = _plan(indptr, field_weights, kinds, term_ids, term_weights)
     plain = 0
     while plain < plan.shape[0] and plan[plain, 0] == PLAIN:
         plain += 1
@@ -197,7 +214,53 @@ def _search(
     best, best_scores = _best(values, touched, touched_count, count)
     for k in range(touched_count):
         values[touched[k]] = 0.0
-    return best, best_scores, _masks(passage_ids, marks, words, best)
+    return best, best_scores, _masks(passage_ids, indptr, marked, best)
+
+
+@njit(cache=True, nogil=True)
+def _plan(indptr, field_weights, kinds, term_ids, term_weights):  # pragma: no cover
+    """The posting lists to read, as rows (kind, field, start, end) with their weights,
+    in score_parts' order: the plain terms field by field, then for each alias group its
+    added terms field by field, its absent terms and its MERGE."""
+    rows = kinds.shape[0]
+    plan = np.empty((rows * len(indptr), 4), dtype=np.int64)
+    weights = np.empty(rows * len(indptr))
+    lists = (indptr, field_weights, kinds, term_ids, term_weights)
+    plain = 0
+    while plain < rows and kinds[plain] == PLAIN:
+        plain += 1
+    planned = _add_rows(plan, weights, 0, PLAIN, 0, plain, lists)
+    first = plain
+    while first < rows:
+        merge = first
+        while kinds[merge] != MERGE:
+            merge += 1
+        planned = _add_rows(plan, weights, planned, ADDED, first, merge, lists)
+        planned = _add_rows(plan, weights, planned, ABSENT, first, merge, lists)
+        plan[planned] = (MERGE, 0, 0, 0)
+        weights[planned] = 0.0
+        planned += 1
+        first = merge + 1
+    return plan[:planned], weights[:planned]
+
+
+@njit(cache=True, nogil=True)
+def _add_rows(plan, weights, planned, kind, first, last, lists):  # pragma: no cover
+    """Plan the lists of the terms of `kind` among rows first..last, field by field;
+    empty lists and lists weighing nothing are left out. Returns the rows planned."""
+    indptr, field_weights, kinds, term_ids, term_weights = lists
+    for field in range(len(indptr)):
+        for row in range(first, last):
+            if kinds[row] != kind:
+                continue
+            start = indptr[field][term_ids[row]]
+            end = indptr[field][term_ids[row] + 1]
+            weight = field_weights[field] * term_weights[row]
+            if end > start and (weight > 0 or kind == ABSENT):
+                plan[planned] = (kind, field, start, end)
+                weights[planned] = weight
+                planned += 1
+    return planned
 
 
 @njit(cache=True, nogil=True)
@@ -235,40 +298,41 @@ def _holds(passages, row, passage):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def _masks(passage_ids, marks, words, best):  # pragma: no cover
-    """For each best passage, a bit per marked term it holds (bit j of word j // 64).
+def _masks(passage_ids, indptr, marked, best):  # pragma: no cover
+    """For each best passage, a bit per marked term it holds in any field (bit j of
+    word j // 64 for marked[j]).
 
     The passages are looked up in each posting list in ascending order, each search
     starting where the last one ended and striding ahead before it halves.
     """
-    masks = np.zeros((best.shape[0], words), dtype=np.uint64)
+    masks = np.zeros((best.shape[0], max(1, (marked.shape[0] + 63) // 64)), np.uint64)
     order = np.argsort(best)
-    for row in range(marks.shape[0]):
-        passages = passage_ids[marks[row, 0]]
-        start, end, slot = marks[row, 1], marks[row, 2], marks[row, 3]
+    for slot in range(marked.shape[0]):
         bit = np.uint64(1) << np.uint64(slot % 64)
-        low = start
-        for k in range(order.shape[0]):
-            wanted = best[order[k]]
-            step = 1
-            high = low
-            while (
-                high < end and passages[high] < wanted
-            ):  # stride: low .. high brackets it
-                low = high + 1
-                high += step
-                step *= 2
-            high = min(high, end)
-            while low < high:  # the first position holding wanted or more
-                middle = (low + high) // 2
-                if passages[middle] < wanted:
-                    low = middle + 1
-                else:
-                    high = middle
-            if low == end:
-                break
-            if passages[low] == wanted:
-                masks[order[k], slot // 64] |= bit
+        for field in range(len(indptr)):
+            passages = passage_ids[field]
+            low, end = indptr[field][marked[slot]], indptr[field][marked[slot] + 1]
+            for k in range(order.shape[0]):
+                wanted = best[order[k]]
+                step = 1
+                high = low
+                while (
+                    high < end and passages[high] < wanted
+                ):  # stride: low..high brackets it
+                    low = high + 1
+                    high += step
+                    step *= 2
+                high = min(high, end)
+                while low < high:  # the first position holding wanted or more
+                    middle = (low + high) // 2
+                    if passages[middle] < wanted:
+                        low = middle + 1
+                    else:
+                        high = middle
+                if low == end:
+                    break
+                if passages[low] == wanted:
+                    masks[order[k], slot // 64] |= bit
     return masks
 
 
@@ -381,5 +445,5 @@ def warm_up(field_count: int) -> None:
         term_scores=np.array([1.0]),
         bounds=np.array([1.0]),
     )
-    extra = Extra(((0, 1.0),), (0,))
-    best_passages([field] * field_count, [(0, 1.0)], [extra], 1, 1, {0: 0})
+    postings = Postings.of([field] * field_count, 1)
+    best_passages(postings, [(0, 1.0)], [Extra(((0, 1.0),), (0,))], 1, {0: 0})
