@@ -18,7 +18,7 @@ def any_phrase(lines: str) -> str:
 
 def any_word(words: str) -> str:
     """Space-separated words ("_" for a space inside one) -> one non-capturing group."""
-    return "(?:" + "|".join(words.replace("_", " ").split()) + ")"
+    return "(?:" + "|".join(word.replace("_", " ") for word in words.split()) + ")"
 
 
 SPELLING = dict(
