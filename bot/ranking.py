@@ -36,9 +36,8 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     marked = {term_id: term for term, term_id in known.items()}
     found = best_passages(index, query, max(RERANKED, top_k * 3), marked)
     idf = {term: term_idf(index, term) for term in query.subject_terms}
-    judged: dict[
-        frozenset[str], float | None
-    ] = {}  # candidates often hold the same terms
+    # Candidates often hold the same terms: each set is judged once.
+    judged: dict[frozenset[str], float | None] = {}
     reranked = []
     for i, score, terms in zip(
         found.ids.tolist(), found.scores.tolist(), found.held, strict=True
@@ -47,9 +46,7 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
             judged[terms] = _coverage_factor(query, terms, idf)
         if judged[terms] is not None:
             reranked.append((score * judged[terms], i, terms))
-    reranked.sort(
-        key=lambda item: (-item[0], item[1])
-    )  # the earlier passage first on a tie
+    reranked.sort(key=lambda item: (-item[0], item[1]))  # on a tie, the earlier passage
     hits, seen_texts = [], set()
     for score, i, terms in reranked:
         text = int(index.passages.same_text[i])  # the first passage with this text

@@ -87,17 +87,14 @@ def best_passages(
     labels: Found.held gives, per passage, the labels of those it holds in any field.
     """
     marked = marked or {}
-    kinds, term_ids, weights = [PLAIN] * len(terms), [], []
-    for term_id, weight in terms:
-        term_ids.append(term_id)
-        weights.append(weight)
+    rows = [
+        (PLAIN, term_id, weight) for term_id, weight in terms
+    ]  # (kind, term, weight)
     for extra in extras:
-        kinds += [ADDED] * len(extra.terms) + [ABSENT] * len(extra.absent) + [MERGE]
-        for term_id, weight in extra.terms:
-            term_ids.append(term_id)
-            weights.append(weight)
-        term_ids += [*extra.absent, 0]
-        weights += [1.0] * len(extra.absent) + [0.0]
+        rows += [(ADDED, term_id, weight) for term_id, weight in extra.terms]
+        rows += [(ABSENT, term_id, 1.0) for term_id in extra.absent]
+        rows.append((MERGE, 0, 0.0))
+    kinds, term_ids, weights = zip(*rows, strict=True) if rows else ((), (), ())
     sheet = _sheet(postings.passage_count)
     sheet.busy = True
     ids, scores, masks = _search(
@@ -211,9 +208,7 @@ def _search(
                     values[passage] += extra[passage]
                     extra[passage] = 0.0
             extra_count, absent_from, absent_postings = 0, -1, 0
-    best, best_scores = _best(values, touched, touched_count, count)
-    for k in range(touched_count):
-        values[touched[k]] = 0.0
+    best, best_scores = _take_best(values, touched, touched_count, count)
     return best, best_scores, _masks(passage_ids, indptr, marked, best)
 
 
@@ -337,9 +332,9 @@ def _masks(passage_ids, indptr, marked, best):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def _best(values, touched, touched_count, count):  # pragma: no cover
+def _take_best(values, touched, touched_count, count):  # pragma: no cover
     """The touched passages with the `count` highest sums above 0, and their sums:
-    highest first, and on a tie the lower id first.
+    highest first, and on a tie the lower id first. Their sums are reset to 0 as read.
 
     A heap holds the best so far with the worst on top, so most passages cost one
     comparison with it.
@@ -351,6 +346,7 @@ def _best(values, touched, touched_count, count):  # pragma: no cover
     for k in range(touched_count):
         passage = touched[k]
         value = values[passage]
+        values[passage] = 0.0
         if value < lowest or value <= 0.0:  # most passages: one well-guessed branch
             continue
         if size < count:
