@@ -41,7 +41,6 @@ class FieldScores:
     )  # int64 per term id + 1: where each term's postings start and end
     passage_ids: np.ndarray  # int32, sorted within each term
     term_scores: np.ndarray  # float64: idf * tf * (k1+1) / (k1 * norm + tf)
-    bounds: np.ndarray  # float64 per term id: its highest term score (0 when absent)
     delta: float = DELTA
 
     def postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -105,16 +104,12 @@ def field_from_postings(
             * (k1 + 1)
             / (norm[passage_ids[part]] + counts)
         )
-    bounds = np.zeros(len(document_frequency), dtype=np.float64)
-    if present.any():
-        bounds[present] = np.maximum.reduceat(scores, indptr[:-1][present])
     return FieldScores(
         weight=weight,
         idf=idf,
         indptr=indptr.astype(np.int64),
         passage_ids=passage_ids.astype(np.int32),
         term_scores=scores,
-        bounds=bounds,
     )
 
 

@@ -33,10 +33,10 @@ from .errors import BrokenIndex
 from .index_build import build_parts
 from .passage_store import PassageStore
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # How much each field of a passage counts; the section is the heading (an FAQ entry's question).
 FIELD_WEIGHTS = {"text": 1.0, "section": 1.0, "title": 0.5}
-ARRAYS = ("idf", "indptr", "passage_ids", "term_scores", "bounds")
+ARRAYS = ("idf", "indptr", "passage_ids", "term_scores")
 STORE_PREFIX = "passages."
 # The modules whose code decides what the index holds: editing one makes the index stale.
 PIPELINE_MODULES = (

@@ -439,7 +439,6 @@ def warm_up(field_count: int) -> None:
         indptr=np.array([0, 1]),
         passage_ids=np.array([0], dtype=np.int32),
         term_scores=np.array([1.0]),
-        bounds=np.array([1.0]),
     )
     postings = Postings.of([field] * field_count, 1)
     best_passages(postings, [(0, 1.0)], [Extra(((0, 1.0),), (0,))], 1, {0: 0})
