@@ -356,10 +356,8 @@ def _take_best(values, touched, touched_count, count):  # pragma: no cover
                 parent = (position - 1) // 2
                 if not _worse(value, passage, heap_sums[parent], heap_ids[parent]):
                     break
-                heap_sums[position], heap_ids[position] = (
-                    heap_sums[parent],
-                    heap_ids[parent],
-                )
+                heap_sums[position] = heap_sums[parent]
+                heap_ids[position] = heap_ids[parent]
                 position = parent
             heap_sums[position], heap_ids[position] = value, passage
             if size == count:
@@ -379,10 +377,8 @@ def _take_best(values, touched, touched_count, count):  # pragma: no cover
                     child += 1
                 if not _worse(heap_sums[child], heap_ids[child], value, passage):
                     break
-                heap_sums[position], heap_ids[position] = (
-                    heap_sums[child],
-                    heap_ids[child],
-                )
+                heap_sums[position] = heap_sums[child]
+                heap_ids[position] = heap_ids[child]
                 position = child
             heap_sums[position], heap_ids[position] = value, passage
             lowest = heap_sums[0]
