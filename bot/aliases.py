@@ -9,7 +9,7 @@ either name; learning the pairs from the corpus keeps the list right for each cl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .tokenization import terms
 
@@ -23,6 +23,8 @@ PARENTHESIS = re.compile(
 # ("a blockage in the intestine (called a bowel obstruction)"), so it is not trusted.
 ALSO_CALLED = re.compile(r"^also\s+(?:called|known\s+as)\s+(.+)$", re.I)
 ACRONYM = re.compile(r"^(?=(?:.*[A-Z]){2})[A-Za-z0-9\-]{2,10}$")
+COMMON_MIN_PASSAGES = 100  # a side only of words each found in more passages than this
+COMMON_SHARE = 0.01  # and in more than this share of them is not a name
 
 
 def learn_aliases(texts: Iterable[str]) -> list[Alias]:
@@ -35,6 +37,28 @@ def learn_aliases(texts: Iterable[str]) -> list[Alias]:
             ):
                 _add_both_ways(pairs, terms(left), terms(right))
     return sorted(pairs)
+
+
+def without_common_sides(
+    aliases: list[Alias], frequency: Callable[[str], int], passage_count: int
+) -> list[Alias]:
+    """The aliases both of whose sides hold a word that is not all over a large corpus.
+
+    "Hansen disease (also called leprosy)" reads as disease <-> leprosy: a name is rare,
+    so an alias of "disease" is a misreading, and searching it would only add noise (and
+    the longest posting lists). A small clinic corpus keeps all its aliases.
+    `frequency` gives a term's number of passages.
+    """
+    limit = max(COMMON_MIN_PASSAGES, COMMON_SHARE * passage_count)
+
+    def common(side: tuple[str, ...]) -> bool:
+        return all(frequency(term) > limit for term in side)
+
+    return [
+        (asked, added)
+        for asked, added in aliases
+        if not (common(asked) or common(added))
+    ]
 
 
 def _pairs_in(before: list[str], inside: str) -> list[tuple[str, str]]:

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from . import bm25, index_files, scoring
-from .aliases import Alias
+from .aliases import Alias, without_common_sides
 from .documents import Problem, corpus_fingerprint
 from .errors import BrokenIndex
 from .index_build import build_parts
@@ -167,9 +167,17 @@ def build_index(
         for array in ARRAYS
     }
     arrays |= {STORE_PREFIX + name: a for name, a in built.columns.arrays().items()}
+    frequency = np.diff(built.fields["text"].indptr)
+    aliases = without_common_sides(
+        built.aliases,
+        lambda term: (
+            frequency[built.vocabulary[term]] if term in built.vocabulary else 0
+        ),
+        len(built.columns),
+    )
     documents = {
         "vocabulary.json": list(built.vocabulary),
-        "aliases.json": _aliases_by_first_term(built.aliases),
+        "aliases.json": _aliases_by_first_term(aliases),
     }
     _save(index_dir, manifest, documents, arrays)
     return BuildReport(built.documents, len(built.columns), tuple(built.problems))

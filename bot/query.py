@@ -35,8 +35,6 @@ DEFINITION_WORDS = re.compile(
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
 WORD = re.compile(WORD_PATTERN)
 MAX_DEFINITION_TERMS = 3
-COMMON_MIN_PASSAGES = 100  # an alias side found in more passages than this and
-COMMON_SHARE = 0.01  # in more than this share of them is not a name (_common_words)
 
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
 # (terms asked, terms added, weight of the asked terms, weight of the added terms)
@@ -69,24 +67,6 @@ class Query:
         return covered
 
 
-def _common_words(index: Index, *sides: tuple[str, ...]) -> bool:
-    """True when a side of an alias is only words found all over a large corpus.
-
-    "Hansen disease (also called leprosy)" teaches disease <-> leprosy: a name is rare,
-    so an alias of "disease" is a misreading, and searching it would only add noise (and
-    the longest posting lists). A small clinic corpus keeps all its aliases.
-    """
-    limit = max(COMMON_MIN_PASSAGES, COMMON_SHARE * len(index.passages))
-    frequency = index.document_frequency
-    return any(
-        all(
-            t in index.vocabulary and frequency[index.vocabulary[t]] > limit
-            for t in side
-        )
-        for side in sides
-    )
-
-
 def understand(index: Index, question: str) -> Query:
     """The weighted terms to search for a question."""
     own, corrections = _own_terms(index, question)
@@ -104,7 +84,7 @@ def understand(index: Index, question: str) -> Query:
     aliases = []
     for term in dict.fromkeys(own):
         for asked, added in index.aliases.get(term, []):
-            if asked_terms.issuperset(asked) and not _common_words(index, asked, added):
+            if asked_terms.issuperset(asked):
                 # A long expansion ("NTRK" -> four words) weighs no more than the name asked.
                 weight = ALIAS_WEIGHT * min(1.0, len(asked) / len(added))
                 aliases.append((asked, {t: weight for t in added if t not in weights}))

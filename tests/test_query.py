@@ -123,7 +123,7 @@ def test_an_explanation_in_brackets_is_no_alias(text):
     assert learn_aliases([text]) == []
 
 
-def test_an_alias_of_a_word_found_all_over_a_large_corpus_is_not_searched(tmp_path):
+def test_an_alias_of_a_word_found_all_over_a_large_corpus_is_not_kept(tmp_path):
     """'Hansen disease (also called leprosy)' is a misread pair: neither every 'disease'
     question searches 'leprosy' nor 'leprosy' adds 'disease'."""
     entries = [
@@ -145,6 +145,6 @@ def test_an_alias_of_a_word_found_all_over_a_large_corpus_is_not_searched(tmp_pa
     corpus.write_text("".join(json.dumps(e) + "\n" for e in entries), "utf-8")
     build_index(corpus, tmp_path / "index")
     index = load_index(tmp_path / "index")
-    assert ("diseas",) in [asked for asked, _ in index.aliases["diseas"]]
+    assert "diseas" not in index.aliases and "leprosi" not in index.aliases
     assert understand(index, "Which disease affects organ 7?").aliases == ()
     assert understand(index, "What is leprosy?").aliases == ()
