@@ -130,7 +130,7 @@ def coverage(index: Index, query: Query, hit: Hit) -> float:
     nothing about whether the documents cover the subject.
     """
     idf = {term: term_idf(index, term) for term in query.subject_terms}
-    return _coverage(query, hit.matched_terms, idf)
+    return _share(query.covered_terms(hit.matched_terms), idf)
 
 
 def term_idf(index: Index, term: str) -> float:
@@ -142,11 +142,8 @@ def term_idf(index: Index, term: str) -> float:
     return float(index.highest_idf[term_id])
 
 
-def _coverage(query: Query, matched: frozenset[str], idf: dict[str, float]) -> float:
-    return _share(query.covered_terms(matched), idf)
-
-
 def _share(covered: set[str], idf: dict[str, float]) -> float:
+    """The share of the idf weight that the covered terms carry."""
     total = sum(idf.values())
     # Summed in the question's order, so the float is the same in every process.
     return sum(idf[term] for term in idf if term in covered) / total if total else 0.0
