@@ -2,8 +2,10 @@
 
 Starts `gunicorn "bot.web:create_app()"` (gunicorn.conf.py, FAQBOT_RATE_LIMIT=off, a fresh
 index of the bundled corpus) and then a trivial Flask app under the same settings, each
-on 127.0.0.1 only, and runs wrk against each: 32 connections, 15 s, POST bodies cycling
-through the seed questions. Prints requests/s, p50/p99 latency, errors and the ratio.
+on 127.0.0.1 only, and runs wrk against them in turn, several rounds (the machine's speed
+drifts: each round's ratio compares runs seconds apart): 32 connections, POST bodies
+cycling through the seed questions. Prints each endpoint's median requests/s, p50/p99
+latency, total errors and the median of the rounds' ratios.
 Needs wrk (Debian: `apt-get install wrk`). Run: `.venv/bin/python bench/http_load.py`.
 """
 
@@ -16,6 +18,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -161,20 +164,30 @@ def parse_wrk(output: str) -> dict:
     }
 
 
-def measure(app: str, environment: dict, script: Path, args, name: str) -> dict:
-    """Start the app under gunicorn, load it with wrk, stop it."""
+def serve(app: str, environment: dict, name: str):
+    """Start the app under gunicorn and wait until it answers: (server, port)."""
     port = free_port()
     server = start_gunicorn(app, port, environment, OUT / f"{name}.log")
     try:
         wait_until_up(port, server)
-        return run_wrk(port, script, args)
-    finally:
+    except BaseException:
         stop(server)
+        raise
+    return server, port
+
+
+def median_row(runs: list[dict]) -> dict:
+    """An endpoint's median figures over the rounds; errors summed."""
+    row = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+    row["requests"] = sum(r["requests"] for r in runs)
+    row["errors"] = sum(r["errors"] for r in runs)
+    return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--seconds", type=int, default=5, help="each run")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     args = parser.parse_args()
@@ -195,17 +208,34 @@ def main() -> None:
             "FAQBOT_INDEX": str(index_dir),
         }
         script = wrk_script(OUT)
-        rows = {
-            "bot /api/chat": measure(
-                "bot.web:create_app()", environment, script, args, "bot"
-            ),
-            "trivial Flask": measure(
-                "bench.http_load:trivial_app()", environment, script, args, "trivial"
-            ),
+        apps = {
+            "bot /api/chat": "bot.web:create_app()",
+            "trivial Flask": "bench.http_load:trivial_app()",
         }
+        servers = {}
+        try:
+            for name, app in apps.items():
+                servers[name] = serve(app, environment, name.split()[0])
+            runs = {name: [] for name in apps}
+            for _ in range(args.rounds):
+                for name, (_, port) in servers.items():
+                    runs[name].append(run_wrk(port, script, args))
+        finally:
+            for server, _ in servers.values():
+                stop(server)
     finally:
         shutil.rmtree(index_dir, ignore_errors=True)
-    print(f"wrk: {args.connections} connections, {args.seconds} s, 127.0.0.1")
+    rows = {name: median_row(results) for name, results in runs.items()}
+    ratios = [
+        bot["rps"] / trivial["rps"]
+        for bot, trivial in zip(
+            runs["bot /api/chat"], runs["trivial Flask"], strict=True
+        )
+    ]
+    print(
+        f"wrk: {args.connections} connections, {args.rounds} rounds of "
+        f"{args.seconds} s per endpoint, 127.0.0.1; medians over the rounds"
+    )
     print("| endpoint | requests/s | p50 ms | p99 ms | requests | errors |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name, r in rows.items():
@@ -213,8 +243,10 @@ def main() -> None:
             f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
             f"| {r['requests']} | {r['errors']} |"
         )
-    ratio = rows["bot /api/chat"]["rps"] / rows["trivial Flask"]["rps"]
-    print(f"bot / trivial requests/s: {ratio:.0%}")
+    rounds = ", ".join(f"{ratio:.0%}" for ratio in ratios)
+    print(
+        f"bot / trivial requests/s: {statistics.median(ratios):.0%} (rounds: {rounds})"
+    )
 
 
 if __name__ == "__main__":
