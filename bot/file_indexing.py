@@ -20,10 +20,9 @@ from .aliases import Alias, learn_aliases
 from .passage_store import PassageBatch
 from .passages import split_into_passages
 from .readers import READERS, UnreadableFile
-from .tokenization import WORD_PATTERN, terms
+from .tokenization import WORDS, terms
 
 FIELDS = ("text", "section", "title")
-WORDS = re.compile(WORD_PATTERN)
 # Characters that cannot stand between an alias's words and its "(": see alias_windows.
 NOT_IN_ALIAS = re.compile(r"[^\w\-\s®™]")
 ALIAS_INSIDE_CHARS = 80  # aliases.PARENTHESIS allows no more inside the brackets

@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .index import Index
 from .synonyms import CHATTER, EQUIVALENT_GROUPS, GENERIC_WORDS, LAY_SYNONYMS
-from .tokenization import WORD_PATTERN, normalize, terms, tokenize
+from .tokenization import WORDS, normalize, terms, tokenize
 
 ALIAS_WEIGHT = 0.5  # another name the corpus gives counts half as much as the one asked
 LAY_WEIGHT = 0.5  # a lay word counts half as much as the documents' word for it
@@ -33,7 +33,6 @@ DEFINITION_WORDS = re.compile(
     r"\b(mean|means|meaning|stand for|stands for|define|definition)\b", re.I
 )
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
-WORD = re.compile(WORD_PATTERN)
 MAX_DEFINITION_TERMS = 3
 
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
@@ -132,7 +131,7 @@ def _own_terms(index: Index, question: str) -> tuple[list[str], dict[str, str]]:
 
 def _joined_pieces(index: Index, question: str) -> list[str]:
     """Index terms made of two neighbouring words: "5 FU" -> 5fu, "HER 2" -> her2."""
-    words = list(WORD.finditer(question))
+    words = list(WORDS.finditer(question))
     joined = []
     for left, right in zip(words, words[1:], strict=False):
         if question[left.end() : right.start()] in (" ", "-"):

@@ -37,7 +37,7 @@ NEGATIONS = frozenset({"not", "no", "nor", "never", "without"})
 
 # Words, numbers and words joined by hyphens or apostrophes: "5-FU", "MSI-H", "HER2", "don't".
 WORD_PATTERN = r"[^\W_]+(?:[-'’][^\W_]+)*"
-_words = regex.compile(WORD_PATTERN)
+WORDS = regex.compile(WORD_PATTERN)  # the one engine every word is found with
 _stemmer = SnowballStemmer("english")
 _JOINERS = ("-", "'", "’")
 
@@ -63,6 +63,9 @@ def _word_terms(word: str, start: int) -> list[Token]:
 
     "5-FU" is found as "5-FU", "5FU" and "5 FU"; "MSI-H" as "MSI-H", "MSIH" and "MSI".
     """
+    if not any(joiner in word for joiner in _JOINERS):  # most words: one term or none
+        term = normalize(word.lower())
+        return [Token(term, start, start + len(word))] if term else []
     lowered = word.lower().replace("’", "'")
     if lowered.endswith("n't"):
         return [Token("not", start, start + len(word))]
@@ -87,14 +90,8 @@ def _word_terms(word: str, start: int) -> list[Token]:
 def tokenize(text: str) -> list[Token]:
     """Index terms of `text` in reading order, each with its character span."""
     tokens: list[Token] = []
-    for match in _words.finditer(text):
-        word = match.group()
-        if any(joiner in word for joiner in _JOINERS):
-            tokens.extend(_word_terms(word, match.start()))
-        else:  # most words: one term, or none for a stopword
-            term = normalize(word.lower())
-            if term:
-                tokens.append(Token(term, match.start(), match.end()))
+    for match in WORDS.finditer(text):
+        tokens.extend(_word_terms(match.group(), match.start()))
     return tokens
 
 
