@@ -7,10 +7,11 @@ FAQBOT_* variables (README, "Settings"). See README, "Production".
 
 import functools
 import gc
-import json
 import logging
 import os
 import time
+
+import orjson
 
 bind = "127.0.0.1:8000"  # behind a reverse proxy or load balancer on the same host
 
@@ -61,11 +62,11 @@ class JsonLines(logging.Formatter):
         }
         message = record.getMessage()
         if record.name == "bot.web" and message.startswith("{") and not record.exc_info:
-            return json.dumps(line)[:-1] + ", " + message[1:]  # one object, not nested
+            return orjson.dumps(line).decode()[:-1] + "," + message[1:]  # one object
         line["message"] = message
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False)
+        return orjson.dumps(line).decode()
 
 
 @functools.lru_cache(maxsize=4)

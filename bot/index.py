@@ -335,7 +335,8 @@ class IndexHolder:
 
     def __init__(self, index_dir: Path):
         self.index_dir = index_dir
-        self._pointer = index_dir / "current.json"  # made once: get() runs per request
+        # Made once, as a plain string (os.stat is cheaper with one): get() runs per request.
+        self._pointer = str(index_dir / "current.json")
         self._index = load_index(index_dir)
         self._pointer_stamp = self._stamp()
 
@@ -356,7 +357,7 @@ class IndexHolder:
 
     def _stamp(self) -> tuple[int, int] | None:
         try:
-            stat = self._pointer.stat()
+            stat = os.stat(self._pointer)
         except OSError:
             return None
         return (stat.st_ino, stat.st_mtime_ns)

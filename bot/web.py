@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import traceback
-import uuid
 from importlib import resources
 
+import orjson
 from flask import Flask, Response, g, jsonify, request
+from flask.json.provider import JSONProvider
 from flask_cors import CORS
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import ClientDisconnected, HTTPException
@@ -52,8 +54,25 @@ API_HEADERS = (
     ("Cache-Control", "no-store", False),
     ("Content-Security-Policy", API_CSP, True),
 )
-# json.dumps(record, ensure_ascii=False) would build this encoder for every request.
-LOG_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
+class FastJSON(JSONProvider):
+    """Flask's JSON (jsonify, error bodies) written by orjson: compact UTF-8, keys in order.
+
+    A chat reply quotes up to three passages (2-3 KB); orjson writes it in a tenth of
+    the time Flask's default provider takes. Reading stays the standard library's.
+    """
+
+    def dumps(self, obj, **kwargs) -> str:
+        return orjson.dumps(obj).decode()
+
+    def loads(self, s, **kwargs):
+        return json.loads(s, **kwargs)
+
+    def response(self, *args, **kwargs) -> Response:
+        obj = self._prepare_response_obj(args, kwargs)
+        body = orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)  # as Flask's ends
+        return self._app.response_class(body, mimetype="application/json")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -63,9 +82,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     holder = IndexHolder(settings.index_dir)
     scoring.warm_up(len(FIELD_WEIGHTS))
     app = Flask(__name__, static_folder=None)
+    app.json = FastJSON(app)
     # One byte over the limit: a chunked body cut off there is known to be too large.
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1
-    app.json.sort_keys = False
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
@@ -216,7 +235,7 @@ def _register_logging_and_headers(app: Flask, settings: Settings) -> None:
     @app.before_request
     def start_request():
         given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        g.request_id = given if REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
         g.started = time.perf_counter()
 
     @app.after_request
@@ -228,7 +247,8 @@ def _register_logging_and_headers(app: Flask, settings: Settings) -> None:
         if path.startswith("/api/"):
             wanted += API_HEADERS
         _set_headers(response.headers, wanted)
-        log.info(LOG_JSON.encode(_request_record(response, path)))
+        if log.isEnabledFor(logging.INFO):
+            log.info(orjson.dumps(_request_record(response, path)).decode())
         return response
 
 
