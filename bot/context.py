@@ -8,7 +8,6 @@ altered, truncated or made up decodes to None and the message starts a new conve
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 
@@ -21,7 +20,7 @@ COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 def encode_context(state: dict, key: bytes) -> str:
     """A URL-safe string carrying `state` (a small JSON object), signed with `key`."""
     payload = COMPACT_JSON.encode(state).encode()
-    signature = hmac.new(key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+    signature = hmac.digest(key, payload, "sha256")[:SIGNATURE_BYTES]
     return _b64(signature + payload)
 
 
@@ -34,7 +33,7 @@ def decode_context(token: str | None, key: bytes) -> dict | None:
     except (ValueError, TypeError):
         return None
     signature, payload = raw[:SIGNATURE_BYTES], raw[SIGNATURE_BYTES:]
-    expected = hmac.new(key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+    expected = hmac.digest(key, payload, "sha256")[:SIGNATURE_BYTES]
     if not hmac.compare_digest(signature, expected):
         return None
     try:

@@ -71,7 +71,7 @@ def understand(index: Index, question: str) -> Query:
     own, corrections = _own_terms(index, question)
     weights = {term: 1.0 for term in own}
     asked_terms = set(own)
-    synonyms = [pair for pair in synonym_pairs() if asked_terms.issuperset(pair[0])]
+    synonyms = _synonyms_asked(asked_terms)
     for asked, added, asked_weight, added_weight in synonyms:
         if not any(term in index.vocabulary for term in asked):
             added_weight = 1.0  # the corpus never uses the word asked: search its word
@@ -189,6 +189,23 @@ def synonym_pairs() -> tuple[Synonym, ...]:
             if terms(phrase) != terms(lay)
         )
     return tuple((tuple(a), tuple(b), wa, wb) for a, b, wa, wb in pairs if a and b)
+
+
+def _synonyms_asked(asked_terms: set[str]) -> list[Synonym]:
+    """The synonym pairs all of whose asked terms the question holds, in table order."""
+    pairs, by_first_term = synonym_pairs(), _synonym_numbers_by_first_term()
+    numbers = sorted(n for term in asked_terms for n in by_first_term.get(term, ()))
+    return [pairs[n] for n in numbers if asked_terms.issuperset(pairs[n][0])]
+
+
+@lru_cache(maxsize=1)
+def _synonym_numbers_by_first_term() -> dict[str, tuple[int, ...]]:
+    """The numbers of the synonym pairs, by their first asked term: a question is
+    checked against the few pairs its terms start, not against the whole table."""
+    numbers: dict[str, list[int]] = {}
+    for number, (asked, *_) in enumerate(synonym_pairs()):
+        numbers.setdefault(asked[0], []).append(number)
+    return {term: tuple(found) for term, found in numbers.items()}
 
 
 @lru_cache(maxsize=1)

@@ -37,24 +37,32 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     found = best_passages(index, query, max(RERANKED, top_k * 3), marked)
     idf = {term: term_idf(index, term) for term in query.subject_terms}
     # Candidates often hold the same terms: each set is judged once.
-    judged: dict[frozenset[str], float | None] = {}
-    reranked = []
-    for i, score, terms in zip(
-        found.ids.tolist(), found.scores.tolist(), found.held, strict=True
-    ):
-        if terms not in judged:
-            judged[terms] = _coverage_factor(query, terms, idf)
-        if judged[terms] is not None:
-            reranked.append((score * judged[terms], i, terms))
-    reranked.sort(key=lambda item: (-item[0], item[1]))  # on a tie, the earlier passage
+    factors = {
+        terms: _coverage_factor(query, terms, idf)
+        for terms in dict.fromkeys(found.held)
+    }
+    same_text = index.passages.same_text[
+        found.ids
+    ].tolist()  # first passage with the text
+    # Negated scores sort best first and, on a tie, the earlier passage first.
+    reranked = sorted(
+        (-score * factors[terms], i, text, terms)
+        for i, score, text, terms in zip(
+            found.ids.tolist(),
+            found.scores.tolist(),
+            same_text,
+            found.held,
+            strict=True,
+        )
+        if factors[terms] is not None
+    )
     hits, seen_texts = [], set()
-    for score, i, terms in reranked:
-        text = int(index.passages.same_text[i])  # the first passage with this text
+    for negated_score, i, text, terms in reranked:
         if text not in seen_texts:
             seen_texts.add(text)
-            hits.append(Hit(index.passages[i], score, terms))
-        if len(hits) == top_k:
-            break
+            hits.append(Hit(index.passages[i], -negated_score, terms))
+            if len(hits) == top_k:
+                break
     return hits
 
 
@@ -136,9 +144,8 @@ def coverage(index: Index, query: Query, hit: Hit) -> float:
 def term_idf(index: Index, term: str) -> float:
     """The term's highest idf over the fields; a term the corpus lacks counts as the rarest."""
     term_id = index.vocabulary.get(term)
-    rarest = math.log(len(index.passages) + 1)
     if term_id is None:
-        return rarest
+        return math.log(len(index.passages) + 1)
     return float(index.highest_idf[term_id])
 
 
