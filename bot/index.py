@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
 import time
@@ -86,8 +87,16 @@ class Index:
 
     @cached_property
     def highest_idf(self) -> np.ndarray:
-        """Each term's highest idf over the fields, by term id (ranking.term_idf)."""
+        """Each term's highest idf over the fields, by term id (see `idf`)."""
         return np.maximum.reduce([field.idf for field in self.fields.values()])
+
+    def idf(self, term: str) -> float:
+        """The term's highest idf over the fields; a term the corpus lacks counts as the
+        rarest: what a question's term weighs when coverage is judged (ranking.py)."""
+        term_id = self.vocabulary.get(term)
+        if term_id is None:
+            return math.log(len(self.passages) + 1)
+        return float(self.highest_idf[term_id])
 
     @cached_property
     def corrections(self) -> dict[str, str | None]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -51,11 +51,20 @@ class Query:
     aliases: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()  # asked -> added
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt -> index term
     vague_terms: frozenset[str] = frozenset()  # everyday words the corpus never uses
+    idf: dict[str, float] = field(
+        default_factory=dict
+    )  # own terms -> Index.idf, in order
 
-    @property
-    def subject_terms(self) -> tuple[str, ...]:
-        """The own terms that say what the question is about (vague ones left out)."""
-        return tuple(term for term in self.own_terms if term not in self.vague_terms)
+    @cached_property
+    def subject_idf(self) -> dict[str, float]:
+        """The idf of the own terms that say what the question is about (vague ones left
+        out), in the question's order: the weight that coverage shares out."""
+        return {t: idf for t, idf in self.idf.items() if t not in self.vague_terms}
+
+    @cached_property
+    def subject_weight(self) -> float:
+        """The sum of `subject_idf`."""
+        return sum(self.subject_idf.values())
 
     def covered_terms(self, matched: frozenset[str]) -> set[str]:
         """The question's own terms a passage answers, directly or by another name."""
@@ -94,8 +103,16 @@ def understand(index: Index, question: str) -> Query:
     vague = frozenset(
         t for t in own if t not in index.vocabulary and t in generic_terms()
     )
+    idf = {term: index.idf(term) for term in own}
     return Query(
-        tuple(own), weights, asks_definition, pairs, tuple(aliases), corrections, vague
+        tuple(own),
+        weights,
+        asks_definition,
+        pairs,
+        tuple(aliases),
+        corrections,
+        vague,
+        idf,
     )
 
 

@@ -8,8 +8,6 @@ much of the question's idf weight they answer: score x (1 - PULL + PULL x covera
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from . import bm25, scoring
@@ -35,11 +33,9 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
         return []
     marked = {term_id: term for term, term_id in known.items()}
     found = best_passages(index, query, max(RERANKED, top_k * 3), marked)
-    idf = {term: term_idf(index, term) for term in query.subject_terms}
     # Candidates often hold the same terms: each set is judged once.
     factors = {
-        terms: _coverage_factor(query, terms, idf)
-        for terms in dict.fromkeys(found.held)
+        terms: _coverage_factor(query, terms) for terms in dict.fromkeys(found.held)
     }
     same_text = index.passages.same_text[
         found.ids
@@ -131,38 +127,27 @@ def bm25_scores(index: Index, query: Query) -> np.ndarray:
     return scores
 
 
-def coverage(index: Index, query: Query, hit: Hit) -> float:
+def coverage(query: Query, hit: Hit) -> float:
     """The share of the question's idf weight that the passage answers.
 
     Everyday words the corpus never uses ("pay", "fix") are left out: their absence says
     nothing about whether the documents cover the subject.
     """
-    idf = {term: term_idf(index, term) for term in query.subject_terms}
-    return _share(query.covered_terms(hit.matched_terms), idf)
+    return _share(query, query.covered_terms(hit.matched_terms))
 
 
-def term_idf(index: Index, term: str) -> float:
-    """The term's highest idf over the fields; a term the corpus lacks counts as the rarest."""
-    term_id = index.vocabulary.get(term)
-    if term_id is None:
-        return math.log(len(index.passages) + 1)
-    return float(index.highest_idf[term_id])
-
-
-def _share(covered: set[str], idf: dict[str, float]) -> float:
-    """The share of the idf weight that the covered terms carry."""
-    total = sum(idf.values())
+def _share(query: Query, covered: set[str]) -> float:
+    """The share of the subject's idf weight that the covered terms carry."""
+    total, idf = query.subject_weight, query.subject_idf
     # Summed in the question's order, so the float is the same in every process.
-    return sum(idf[term] for term in idf if term in covered) / total if total else 0.0
+    return sum([idf[term] for term in idf if term in covered]) / total if total else 0.0
 
 
-def _coverage_factor(
-    query: Query, matched: frozenset[str], idf: dict[str, float]
-) -> float | None:
+def _coverage_factor(query: Query, matched: frozenset[str]) -> float | None:
     """How far the rerank moves a passage holding `matched`; None when it holds none of
     the question's own subject (found only through a follow-up's context: context
     narrows, never replaces)."""
     covered = query.covered_terms(matched)
-    if idf and not covered.intersection(idf):
+    if query.subject_idf and covered.isdisjoint(query.subject_idf):
         return None
-    return 1 - COVERAGE_PULL + COVERAGE_PULL * _share(covered, idf)
+    return 1 - COVERAGE_PULL + COVERAGE_PULL * _share(query, covered)

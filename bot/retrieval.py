@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .index import Index
 from .models import Hit
 from .query import Query, understand, with_context_terms
-from .ranking import coverage, search, term_idf
+from .ranking import coverage, search
 from .tokenization import terms, tokenize
 
 MIN_COVERAGE = 0.7  # share of the question's idf weight the best passage must answer
@@ -88,7 +88,7 @@ def retrieve(
     if state.get("t") and _is_follow_up(question, query):
         query = with_context_terms(query, _strings(state["t"]), CONTEXT_WEIGHT)
     hits = search(index, query, top_k=max(30, top_k * 10))
-    if not hits or coverage(index, query, hits[0]) < MIN_COVERAGE:
+    if not hits or coverage(query, hits[0]) < MIN_COVERAGE:
         return Retrieval(kind="no_answer", state=_continued(state))
     best_by_document = _best_hit_per_document(hits)
     contenders = [
@@ -106,10 +106,9 @@ def retrieve(
 
 
 def _answer(index: Index, query: Query, question: str, top: list[Hit]) -> Retrieval:
-    idf = {term: term_idf(index, term) for term in query.own_terms}
     matched = query.covered_terms(top[0].matched_terms)
     # Rarest first, then alphabetical: the same question always gives the same context.
-    ranked = sorted(matched, key=lambda term: (-idf.get(term, 0.0), term))
+    ranked = sorted(matched, key=lambda term: (-query.idf.get(term, 0.0), term))
     topic_terms = ranked[:MAX_TOPIC_TERMS]
     return Retrieval(
         kind="answer",
