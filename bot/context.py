@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
+
+import orjson
 
 SIGNATURE_BYTES = (
     12  # enough to make forging hopeless, small enough to keep context short
 )
-COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def encode_context(state: dict, key: bytes) -> str:
     """A URL-safe string carrying `state` (a small JSON object), signed with `key`."""
-    payload = COMPACT_JSON.encode(state).encode()
+    payload = orjson.dumps(state)  # compact JSON, UTF-8
     signature = hmac.digest(key, payload, "sha256")[:SIGNATURE_BYTES]
     return _b64(signature + payload)
 
@@ -37,8 +37,8 @@ def decode_context(token: str | None, key: bytes) -> dict | None:
     if not hmac.compare_digest(signature, expected):
         return None
     try:
-        state = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        state = orjson.loads(payload)
+    except orjson.JSONDecodeError:
         return None
     return state if isinstance(state, dict) else None
 
