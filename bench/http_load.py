@@ -5,7 +5,8 @@ index of the bundled corpus) and then a trivial Flask app under the same setting
 on 127.0.0.1 only, and runs wrk against them in turn, several rounds (the machine's speed
 drifts: each round's ratio compares runs seconds apart): 32 connections, POST bodies
 cycling through the seed questions. Prints each endpoint's median requests/s, p50/p99
-latency, total errors and the median of the rounds' ratios.
+latency, server CPU per request (gunicorn's processes, from /proc), total errors, and the
+median of the rounds' ratios.
 Needs wrk (Debian: `apt-get install wrk`). Run: `.venv/bin/python bench/http_load.py`.
 """
 
@@ -176,6 +177,33 @@ def serve(app: str, environment: dict, name: str):
     return server, port
 
 
+def server_cpu_seconds(server) -> float:
+    """CPU time (user + system) used so far by a gunicorn master and its live workers.
+
+    Requests/s moves with whatever else the machine runs; the CPU each request costs
+    the server moves much less, so it shows a change's effect more steadily.
+    """
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" (", 1)
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = rest.rsplit(")", 1)[1].split()  # fields from the 3rd on
+        if int(pid) == server.pid or int(fields[1]) == server.pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def loaded_round(server, port: int, script: Path, args) -> dict:
+    """One wrk run, with the server's CPU milliseconds per request."""
+    cpu_before = server_cpu_seconds(server)
+    result = run_wrk(port, script, args)
+    cpu = server_cpu_seconds(server) - cpu_before
+    result["cpu_ms"] = 1000 * cpu / max(1, result["requests"])
+    return result
+
+
 def median_row(runs: list[dict]) -> dict:
     """An endpoint's median figures over the rounds; errors summed."""
     row = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
@@ -218,8 +246,8 @@ def main() -> None:
                 servers[name] = serve(app, environment, name.split()[0])
             runs = {name: [] for name in apps}
             for _ in range(args.rounds):
-                for name, (_, port) in servers.items():
-                    runs[name].append(run_wrk(port, script, args))
+                for name, (server, port) in servers.items():
+                    runs[name].append(loaded_round(server, port, script, args))
         finally:
             for server, _ in servers.values():
                 stop(server)
@@ -236,17 +264,22 @@ def main() -> None:
         f"wrk: {args.connections} connections, {args.rounds} rounds of "
         f"{args.seconds} s per endpoint, 127.0.0.1; medians over the rounds"
     )
-    print("| endpoint | requests/s | p50 ms | p99 ms | requests | errors |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(
+        "| endpoint | requests/s | p50 ms | p99 ms | server CPU ms/request "
+        "| requests | errors |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, r in rows.items():
         print(
             f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
-            f"| {r['requests']} | {r['errors']} |"
+            f"| {r['cpu_ms']:.2f} | {r['requests']} | {r['errors']} |"
         )
     rounds = ", ".join(f"{ratio:.0%}" for ratio in ratios)
     print(
         f"bot / trivial requests/s: {statistics.median(ratios):.0%} (rounds: {rounds})"
     )
+    cpu = rows["trivial Flask"]["cpu_ms"] / rows["bot /api/chat"]["cpu_ms"]
+    print(f"trivial / bot server CPU per request: {cpu:.0%}")
 
 
 if __name__ == "__main__":
