@@ -161,7 +161,7 @@ TOPIC = re.compile(
 MAX_BARE_WORDS = 10  # a statement this short with a symptom is taken as happening now
 APOSTROPHES = re.compile(r"['’‘`]")
 NOT_KEPT = re.compile(r"[^a-z0-9.!?;]+")
-SENTENCE_END_MARK = re.compile(r"\s*([.!?;])\s*")
+SENTENCE_MARKS = ".!?;"  # the only marks NOT_KEPT keeps
 SENTENCE_END = re.compile(r"[.!?;]+")
 
 
@@ -204,5 +204,6 @@ def _urgent_text(message: str) -> str:
     """Lowercase words without apostrophes, common misspellings fixed; .!?; kept."""
     text = APOSTROPHES.sub("", message.lower())
     text = NOT_KEPT.sub(" ", text)
-    text = SENTENCE_END_MARK.sub(r" \1 ", text)
-    return " ".join(SPELLING.get(word, word) for word in text.split()) + " "
+    for mark in SENTENCE_MARKS:  # a word of its own: "help!" -> "help !"
+        text = text.replace(mark, f" {mark} ")
+    return " ".join([SPELLING.get(word, word) for word in text.split()]) + " "
