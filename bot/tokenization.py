@@ -39,7 +39,6 @@ NEGATIONS = frozenset({"not", "no", "nor", "never", "without"})
 WORD_PATTERN = r"[^\W_]+(?:[-'’][^\W_]+)*"
 WORDS = regex.compile(WORD_PATTERN)  # the one engine every word is found with
 _stemmer = SnowballStemmer("english")
-_JOINERS = ("-", "'", "’")
 
 
 class Token(NamedTuple):
@@ -63,7 +62,8 @@ def _word_terms(word: str, start: int) -> list[Token]:
 
     "5-FU" is found as "5-FU", "5FU" and "5 FU"; "MSI-H" as "MSI-H", "MSIH" and "MSI".
     """
-    if not any(joiner in word for joiner in _JOINERS):  # most words: one term or none
+    # Most words hold none of WORD_PATTERN's joiners: one term, or none for a stopword.
+    if "-" not in word and "'" not in word and "’" not in word:
         term = normalize(word.lower())
         return [Token(term, start, start + len(word))] if term else []
     lowered = word.lower().replace("’", "'")
