@@ -14,6 +14,7 @@ Each step is explainable:
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
@@ -51,9 +52,8 @@ class Query:
     aliases: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()  # asked -> added
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt -> index term
     vague_terms: frozenset[str] = frozenset()  # everyday words the corpus never uses
-    idf: dict[str, float] = field(
-        default_factory=dict
-    )  # own terms -> Index.idf, in order
+    # Each own term's Index.idf, in the question's order (coverage weighs with it).
+    idf: dict[str, float] = field(default_factory=dict)
 
     @cached_property
     def subject_idf(self) -> dict[str, float]:
@@ -66,10 +66,15 @@ class Query:
         """The sum of `subject_idf`."""
         return sum(self.subject_idf.values())
 
+    @cached_property
+    def other_names(self) -> tuple[tuple[tuple[str, ...], Collection[str]], ...]:
+        """(terms asked, terms added) of the synonyms and aliases searched."""
+        return (*self.synonyms, *self.aliases)
+
     def covered_terms(self, matched: frozenset[str]) -> set[str]:
         """The question's own terms a passage answers, directly or by another name."""
         covered = {term for term in self.own_terms if term in matched}
-        for asked, added in (*self.synonyms, *self.aliases):
+        for asked, added in self.other_names:
             if not matched.isdisjoint(added):
                 covered.update(asked)
         return covered
@@ -133,10 +138,10 @@ def _own_terms(index: Index, question: str) -> tuple[list[str], dict[str, str]]:
     tokens = tokenize(question)
     content = [t for t in tokens if question[t.start : t.end].lower() not in CHATTER]
     content = content or tokens
-    own, corrections = [], {}
+    own, corrections, lay = [], {}, lay_terms()
     for token in content:
         term = token.term
-        if term not in index.vocabulary and term not in lay_terms():
+        if term not in index.vocabulary and term not in lay:
             corrected = correct_spelling(index, term)
             if corrected:
                 corrections[term] = corrected

@@ -28,10 +28,10 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     """
     query = question if isinstance(question, Query) else understand(index, question)
     searched = [*query.weights, *(t for _, added in query.aliases for t in added)]
-    known = {t: index.vocabulary[t] for t in searched if t in index.vocabulary}
-    if not known:
+    vocabulary = index.vocabulary
+    marked = {vocabulary[term]: term for term in searched if term in vocabulary}
+    if not marked:
         return []
-    marked = {term_id: term for term, term_id in known.items()}
     found = best_passages(index, query, max(RERANKED, top_k * 3), marked)
     # Candidates often hold the same terms: each set is judged once.
     factors = {
