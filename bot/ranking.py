@@ -33,24 +33,21 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     if not marked:
         return []
     found = best_passages(index, query, max(RERANKED, top_k * 3), marked)
-    # Candidates often hold the same terms: each set is judged once.
-    factors = {
-        terms: _coverage_factor(query, terms) for terms in dict.fromkeys(found.held)
-    }
-    same_text = index.passages.same_text[
-        found.ids
-    ].tolist()  # first passage with the text
+    factors = _coverage_factors(query, list(marked.values()), found.held_bits)
+    # The first passage with each one's text: a repeated text is shown once.
+    same_text = index.passages.same_text[found.ids].tolist()
     # Negated scores sort best first and, on a tie, the earlier passage first.
     reranked = sorted(
-        (-score * factors[terms], i, text, terms)
-        for i, score, text, terms in zip(
+        (-score * factors[bits], i, text, terms)
+        for i, score, text, terms, bits in zip(
             found.ids.tolist(),
             found.scores.tolist(),
             same_text,
             found.held,
+            found.held_bits,
             strict=True,
         )
-        if factors[terms] is not None
+        if factors[bits] is not None
     )
     hits, seen_texts = [], set()
     for negated_score, i, text, terms in reranked:
@@ -146,8 +143,36 @@ def _share(query: Query, covered: set[str]) -> float:
 def _coverage_factor(query: Query, matched: frozenset[str]) -> float | None:
     """How far the rerank moves a passage holding `matched`; None when it holds none of
     the question's own subject (found only through a follow-up's context: context
-    narrows, never replaces)."""
+    narrows, never replaces). `_coverage_factors` gives the same, faster."""
     covered = query.covered_terms(matched)
     if query.subject_idf and covered.isdisjoint(query.subject_idf):
         return None
     return 1 - COVERAGE_PULL + COVERAGE_PULL * _share(query, covered)
+
+
+def _coverage_factors(
+    query: Query, labels: list[str], held_bits: list[int]
+) -> dict[int, float | None]:
+    """`_coverage_factor` of each distinct set of terms held, given as bits (bit j for
+    labels[j]): the same floats, from integer ands instead of set operations; the
+    rerank judges dozens of candidates per question."""
+    bit = {label: 1 << j for j, label in enumerate(labels)}
+    answering = []  # per subject term: the bits that answer it, and its idf
+    for term, idf in query.subject_idf.items():
+        bits = bit.get(term, 0)  # the term itself, or an added term of another name
+        for asked, added in query.other_names:
+            if term in asked:
+                for other in added:
+                    bits |= bit.get(other, 0)
+        answering.append((bits, idf))
+    total = query.subject_weight
+    factors: dict[int, float | None] = {}
+    for held in dict.fromkeys(held_bits):
+        # Summed in the question's order, as _share sums them.
+        answered = [idf for bits, idf in answering if held & bits]
+        if answering and not answered:
+            factors[held] = None
+        else:
+            share = sum(answered) / total if total else 0.0
+            factors[held] = 1 - COVERAGE_PULL + COVERAGE_PULL * share
+    return factors

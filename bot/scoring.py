@@ -49,6 +49,7 @@ class Found:
     ids: np.ndarray  # int64
     scores: np.ndarray  # float64
     held: list[frozenset]  # the labels of the marked terms the passage holds
+    held_bits: list[int]  # the same as bits: bit j for the j-th marked term
 
 
 @dataclass(frozen=True)
@@ -113,15 +114,19 @@ def best_passages(
         sheet.extra_touched,
     )
     sheet.busy = False
-    return Found(ids, scores, _held(masks, list(marked.values())))
+    numbers = _mask_numbers(masks)
+    return Found(ids, scores, _held(numbers, list(marked.values())), numbers)
 
 
-def _held(masks: np.ndarray, labels: list) -> list[frozenset]:
-    """Each passage's marked labels, from its row of mask words."""
+def _mask_numbers(masks: np.ndarray) -> list[int]:
+    """Each passage's row of mask words as one number: bit j for the j-th marked term."""
     if masks.shape[1] == 1:
-        numbers = masks[:, 0].tolist()
-    else:
-        numbers = [int.from_bytes(row.tobytes(), "little") for row in masks]
+        return masks[:, 0].tolist()
+    return [int.from_bytes(row.tobytes(), "little") for row in masks]
+
+
+def _held(numbers: list[int], labels: list) -> list[frozenset]:
+    """Each passage's marked labels, from its mask number."""
     by_mask: dict[int, frozenset] = {}  # the best passages often hold the same terms
     held = []
     for number in numbers:

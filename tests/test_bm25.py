@@ -11,8 +11,13 @@ from rank_bm25 import BM25Plus
 from bot import bm25, scoring
 from bot.index import build_index, load_index
 from bot.passages import split_into_passages
-from bot.query import understand
-from bot.ranking import best_passages, bm25_scores
+from bot.query import understand, with_context_terms
+from bot.ranking import (
+    _coverage_factor,
+    _coverage_factors,
+    best_passages,
+    bm25_scores,
+)
 from bot.readers.faq import entry_document
 from bot.tokenization import terms
 
@@ -159,6 +164,37 @@ def test_each_best_passage_knows_which_marked_terms_it_holds(medquad_sample_inde
             }
             assert held == expected, question
     assert len(marked) > 64
+
+
+@pytest.mark.parametrize("which", ["bundled", "medquad"])
+def test_the_rerank_factors_from_bits_equal_those_from_sets(
+    which, index, medquad_sample_index
+):
+    """The rerank's integer shortcut gives the very floats of the set-based rule, with
+    synonyms, aliases, misspellings and a follow-up's context terms (the None case)."""
+    chosen = index if which == "bundled" else medquad_sample_index
+    questions = [
+        *sample_questions(chosen),
+        "small bowel cancer",
+        "chemoterapy for HER 2",
+    ]
+    judged = nones = 0
+    for question in questions:
+        for query in (
+            understand(chosen, question),
+            with_context_terms(understand(chosen, question), ["surgeri"], 0.5),
+        ):
+            searched = [*query.weights, *(t for _, a in query.aliases for t in a)]
+            marked = {
+                chosen.vocabulary[t]: t for t in searched if t in chosen.vocabulary
+            }
+            found = best_passages(chosen, query, 50, marked)
+            factors = _coverage_factors(query, list(marked.values()), found.held_bits)
+            for held, bits in zip(found.held, found.held_bits, strict=True):
+                assert factors[bits] == _coverage_factor(query, held), question
+                judged += 1
+                nones += factors[bits] is None
+    assert judged > 1000 and nones > 0
 
 
 def test_a_buffer_left_dirty_by_an_error_is_not_reused(index, monkeypatch):
