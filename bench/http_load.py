@@ -180,8 +180,8 @@ def serve(app: str, environment: dict, name: str):
 def server_cpu_seconds(server) -> float:
     """CPU time (user + system) used so far by a gunicorn master and its live workers.
 
-    Requests/s moves with whatever else the machine runs; the CPU each request costs
-    the server moves much less, so it shows a change's effect more steadily.
+    Requests/s also counts time spent waiting on wrk and on other processes; the CPU
+    each request costs the server shows more directly what a change saved.
     """
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
