@@ -143,7 +143,8 @@ def _share(query: Query, covered: set[str]) -> float:
 def _coverage_factor(query: Query, matched: frozenset[str]) -> float | None:
     """How far the rerank moves a passage holding `matched`; None when it holds none of
     the question's own subject (found only through a follow-up's context: context
-    narrows, never replaces). `_coverage_factors` gives the same, faster."""
+    narrows, never replaces). The rule, in sets: the rerank uses `_coverage_factors`,
+    tested equal to it."""
     covered = query.covered_terms(matched)
     if query.subject_idf and covered.isdisjoint(query.subject_idf):
         return None
