@@ -108,16 +108,15 @@ def understand(index: Index, question: str) -> Query:
     vague = frozenset(
         t for t in own if t not in index.vocabulary and t in generic_terms()
     )
-    idf = {term: index.idf(term) for term in own}
     return Query(
-        tuple(own),
-        weights,
-        asks_definition,
-        pairs,
-        tuple(aliases),
-        corrections,
-        vague,
-        idf,
+        own_terms=tuple(own),
+        weights=weights,
+        asks_definition=asks_definition,
+        synonyms=pairs,
+        aliases=tuple(aliases),
+        corrections=corrections,
+        vague_terms=vague,
+        idf={term: index.idf(term) for term in own},
     )
 
 

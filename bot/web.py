@@ -228,7 +228,7 @@ def _log_unexpected(error: Exception, log_questions: bool) -> None:
         )
         error = error.__cause__ or error.__context__
     record = {"event": "unhandled_error", "request_id": _request_id()}
-    log.error(json.dumps(record | {"chain": chain}))
+    log.error(orjson.dumps(record | {"chain": chain}).decode())
 
 
 def _request_id() -> str | None:
