@@ -171,7 +171,8 @@ def urgent_category(message: str) -> str:
     is_bare = len(text.split()) <= MAX_BARE_WORDS and "?" not in text
     is_bare = is_bare and not QUESTION_START.match(text) and not TOPIC.search(text)
     is_pressing = is_bare or bool(HELP_NOW.search(text))
-    sentences = SENTENCE_END.split(text)
+    # Only sentences with words: every phrase starts at a word boundary.
+    sentences = [sentence for sentence in SENTENCE_END.split(text) if sentence.strip()]
     for category, present, symptoms in URGENT:
         for sentence in sentences:
             is_now = category == "self_harm" or not NOT_NOW.search(sentence)
