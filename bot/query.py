@@ -16,14 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .index import Index
 from .synonyms import CHATTER, EQUIVALENT_GROUPS, GENERIC_WORDS, LAY_SYNONYMS
-from .tokenization import WORDS, normalize, terms, tokenize
+from .tokenization import normalize, terms, tokenize, words
 
 ALIAS_WEIGHT = 0.5  # another name the corpus gives counts half as much as the one asked
 LAY_WEIGHT = 0.5  # a lay word counts half as much as the documents' word for it
@@ -54,22 +54,21 @@ class Query:
     vague_terms: frozenset[str] = frozenset()  # everyday words the corpus never uses
     # Each own term's Index.idf, in the question's order (coverage weighs with it).
     idf: dict[str, float] = field(default_factory=dict)
+    # Worked out from the fields above when the query is made (every search uses them):
+    # the idf of the own terms that say what the question is about (vague ones left
+    # out), in the question's order: the weight that coverage shares out; its sum; and
+    # the (terms asked, terms added) of the synonyms and aliases searched.
+    subject_idf: dict[str, float] = field(init=False, repr=False, compare=False)
+    subject_weight: float = field(init=False, repr=False, compare=False)
+    other_names: tuple[tuple[tuple[str, ...], Collection[str]], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
-    @cached_property
-    def subject_idf(self) -> dict[str, float]:
-        """The idf of the own terms that say what the question is about (vague ones left
-        out), in the question's order: the weight that coverage shares out."""
-        return {t: idf for t, idf in self.idf.items() if t not in self.vague_terms}
-
-    @cached_property
-    def subject_weight(self) -> float:
-        """The sum of `subject_idf`."""
-        return sum(self.subject_idf.values())
-
-    @cached_property
-    def other_names(self) -> tuple[tuple[tuple[str, ...], Collection[str]], ...]:
-        """(terms asked, terms added) of the synonyms and aliases searched."""
-        return (*self.synonyms, *self.aliases)
+    def __post_init__(self) -> None:
+        subject_idf = {t: w for t, w in self.idf.items() if t not in self.vague_terms}
+        object.__setattr__(self, "subject_idf", subject_idf)  # frozen: set once, here
+        object.__setattr__(self, "subject_weight", sum(subject_idf.values()))
+        object.__setattr__(self, "other_names", (*self.synonyms, *self.aliases))
 
     def covered_terms(self, matched: frozenset[str]) -> set[str]:
         """The question's own terms a passage answers, directly or by another name."""
@@ -134,7 +133,8 @@ def with_context_terms(query: Query, context_terms: list[str], weight: float) ->
 
 def _own_terms(index: Index, question: str) -> tuple[list[str], dict[str, str]]:
     """The question's terms without chatter, joined pieces added, misspellings corrected."""
-    tokens = tokenize(question)
+    found = words(question)
+    tokens = tokenize(question, found)
     content = [t for t in tokens if question[t.start : t.end].lower() not in CHATTER]
     content = content or tokens
     own, corrections, lay = [], {}, lay_terms()
@@ -146,17 +146,21 @@ def _own_terms(index: Index, question: str) -> tuple[list[str], dict[str, str]]:
                 corrections[term] = corrected
                 term = corrected
         own.append(term)
-    own.extend(t for t in _joined_pieces(index, question) if t not in own)
+    own.extend(t for t in _joined_pieces(index, question, found) if t not in own)
     return own, corrections
 
 
-def _joined_pieces(index: Index, question: str) -> list[str]:
-    """Index terms made of two neighbouring words: "5 FU" -> 5fu, "HER 2" -> her2."""
-    words = list(WORDS.finditer(question))
+def _joined_pieces(
+    index: Index, question: str, found: list[tuple[str, int, int]]
+) -> list[str]:
+    """Index terms made of two neighbouring words (`found`: the question's words):
+    "5 FU" -> 5fu, "HER 2" -> her2."""
     joined = []
-    for left, right in zip(words, words[1:], strict=False):
-        if question[left.end() : right.start()] in (" ", "-"):
-            term = normalize((left.group() + right.group()).lower())
+    for (left, _, left_end), (right, right_start, _) in zip(
+        found, found[1:], strict=False
+    ):
+        if question[left_end:right_start] in (" ", "-"):
+            term = normalize((left + right).lower())
             if term and term in index.vocabulary:
                 joined.append(term)
     return joined

@@ -87,11 +87,20 @@ def _word_terms(word: str, start: int) -> list[Token]:
     return tokens
 
 
-def tokenize(text: str) -> list[Token]:
-    """Index terms of `text` in reading order, each with its character span."""
+def words(text: str) -> list[tuple[str, int, int]]:
+    """The words of `text` as WORDS finds them: (word, start, end), in reading order."""
+    return [(match.group(), *match.span()) for match in WORDS.finditer(text)]
+
+
+def tokenize(text: str, found: list[tuple[str, int, int]] | None = None) -> list[Token]:
+    """Index terms of `text` in reading order, each with its character span.
+
+    `found` is `words(text)` when the caller has it already (a question's words are
+    read for its terms and for the pieces written apart, once).
+    """
     tokens: list[Token] = []
-    for match in WORDS.finditer(text):
-        tokens.extend(_word_terms(match.group(), match.start()))
+    for word, start, _ in words(text) if found is None else found:
+        tokens.extend(_word_terms(word, start))
     return tokens
 
 
