@@ -20,7 +20,7 @@ from .aliases import Alias, learn_aliases
 from .passage_store import PassageBatch
 from .passages import split_into_passages
 from .readers import READERS, UnreadableFile
-from .tokenization import WORDS, terms
+from .tokenization import terms, word_pattern
 
 FIELDS = ("text", "section", "title")
 # Characters that cannot stand between an alias's words and its "(": see alias_windows.
@@ -145,7 +145,8 @@ def _field_entries(passages, vocabulary: dict[str, int]) -> dict[str, FieldEntri
             if (
                 text != last[name][0]
             ):  # a section or title repeats passage after passage
-                found = list(chain.from_iterable(map(ids_of, WORDS.findall(text))))
+                words = word_pattern(text).findall(text)
+                found = list(chain.from_iterable(map(ids_of, words)))
                 last[name] = (text, found)
             tokens[name] += last[name][1]
             lengths[name].append(len(last[name][1]))

@@ -21,7 +21,8 @@ from bot.passages import (
     split_into_passages,
 )
 from bot.readers import faq, text
-from bot.tokenization import terms, tokenize
+from bot.tokenization import ASCII_WORDS, terms, tokenize, words
+from bot.tokenization import WORDS as WORDS_PATTERN
 from bot.web import create_app
 
 from .test_web import ERROR_CODES, assert_valid_reply
@@ -127,6 +128,20 @@ def test_token_spans_point_at_words_of_the_text(any_text):
         assert isinstance(token.term, str) and token.term
     assert [t.start for t in tokens] == sorted(t.start for t in tokens)
     assert terms(any_text) == [t.term for t in tokens]
+
+
+@FAST
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=300))
+def test_ascii_text_gives_both_word_engines_the_same_words(ascii_text):
+    found = [(m.group(), m.span()) for m in WORDS_PATTERN.finditer(ascii_text)]
+    assert [(m.group(), m.span()) for m in ASCII_WORDS.finditer(ascii_text)] == found
+
+
+@FAST
+@given(st.text(max_size=300))
+def test_words_are_those_of_the_regex_engine_in_any_text(any_text):
+    found = [(m.group(), *m.span()) for m in WORDS_PATTERN.finditer(any_text)]
+    assert words(any_text) == found
 
 
 # The passage splitter: passages are exact, ordered, non-overlapping slices of one
