@@ -143,6 +143,12 @@ class PassageStore(Sequence[Passage]):
         """The indexed documents' ids, in corpus order."""
         return self._shared["document_id"]
 
+    def document_titles(self) -> Iterator[str]:
+        """The indexed documents' titles, in corpus order (each from its first passage:
+        a document's passages share its title), read one by one."""
+        titles, codes = self._shared["title"], self._codes
+        return (titles[int(codes[first, 1])] for first in self._document_passages[:-1])
+
 
 class SectionsByDocument(Mapping[str, list[str]]):
     """document_id -> its section headings in order, for the documents with passages."""

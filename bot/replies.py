@@ -170,9 +170,9 @@ def _term_spans(text: str) -> dict[str, list[tuple[int, int]]]:
 def starter_suggestions(index: Index) -> tuple[str, ...]:
     """A few things a visitor could ask first: the titles of the first documents."""
     titles: list[str] = []
-    for passage in index.passages:
-        if passage.title not in titles:
-            titles.append(passage.title)
+    for title in index.passages.document_titles():  # not every passage of a long one
+        if title not in titles:
+            titles.append(title)
         if len(titles) == MAX_SUGGESTIONS:
             break
     return tuple(titles)

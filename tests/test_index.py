@@ -228,3 +228,16 @@ def test_alias_windows_find_exactly_the_aliases_of_whole_texts(index):
         texts += [json.loads(line)["answer"] for line in islice(handle, 3000)]
     windows = [window for text in texts for window in alias_windows(text)]
     assert learn_aliases(windows) == learn_aliases(texts)
+
+
+def test_document_titles_are_those_of_the_passages_in_corpus_order(tmp_path):
+    index_dir = tmp_path / "index"
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURES, corpus)
+    shutil.copy(CORPUS / "000_aadc4980c00b5d17.txt", corpus / "a-first.txt")
+    build_index(corpus, index_dir)
+    passages = load_index(index_dir).passages
+    by_document = {p.document_id: p.title for p in passages}  # one title per document
+    titles = list(passages.document_titles())
+    assert len(titles) == len(passages.document_ids()) > 3
+    assert titles == list(by_document.values())
