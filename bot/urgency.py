@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .phrases import Phrases
+
 
 def any_phrase(lines: str) -> str:
     """Regex alternatives, one or more per line -> one non-capturing group."""
@@ -122,12 +124,9 @@ MEDICAL_SYMPTOMS = any_phrase(r"""
     (?:sudden|severe|excruciating|unbearable|agoni[sz]ing|extreme)(?: \w+){0,2} pains?
     (?:crushing|stabbing)(?: \w+){0,2} pains?|sudden(?: \w+)? headache
 """)
-URGENT = [
-    (category, re.compile(rf"\b{present}\b"), re.compile(rf"\b{symptoms}\b"))
-    for category, present, symptoms in [
-        ("self_harm", SELF_HARM_PRESENT, SELF_HARM_SYMPTOMS),
-        ("medical", MEDICAL_PRESENT, MEDICAL_SYMPTOMS),
-    ]
+URGENT = [  # each searched with only the phrases a message can hold (phrases.py)
+    ("self_harm", Phrases(SELF_HARM_PRESENT), Phrases(SELF_HARM_SYMPTOMS)),
+    ("medical", Phrases(MEDICAL_PRESENT), Phrases(MEDICAL_SYMPTOMS)),
 ]
 # "When I got home he was unconscious" is a fact; "when should I call" is not.
 HYPOTHETICAL = re.compile(
@@ -173,7 +172,12 @@ def urgent_category(message: str) -> str:
     is_pressing = is_bare or bool(HELP_NOW.search(text))
     # Only sentences with words: every phrase starts at a word boundary.
     sentences = [sentence for sentence in SENTENCE_END.split(text) if sentence.strip()]
-    for category, present, symptoms in URGENT:
+    words = set(text.split())
+    for category, present_phrases, symptom_phrases in URGENT:
+        present = present_phrases.narrowed(text, words)
+        symptoms = symptom_phrases.narrowed(text, words)
+        if present is None and symptoms is None:
+            continue  # the message holds none of the category's phrases
         for sentence in sentences:
             is_now = category == "self_harm" or not NOT_NOW.search(sentence)
             if is_now and _describes(sentence, present, symptoms, is_pressing):
@@ -182,13 +186,16 @@ def urgent_category(message: str) -> str:
 
 
 def _describes(
-    sentence: str, present: re.Pattern, symptoms: re.Pattern, is_pressing: bool
+    sentence: str,
+    present: re.Pattern | None,
+    symptoms: re.Pattern | None,
+    is_pressing: bool,
 ) -> bool:
     """Whether a present phrase, or a symptom someone is living, is told as a fact."""
-    for match in present.finditer(sentence):
+    for match in present.finditer(sentence) if present else ():
         if not HYPOTHETICAL.search(sentence[: match.start()]):
             return True
-    for match in symptoms.finditer(sentence):
+    for match in symptoms.finditer(sentence) if symptoms else ():
         before = sentence[: match.start()]
         if not HYPOTHETICAL.search(before) and (is_pressing or _is_lived(before)):
             return True
