@@ -167,17 +167,22 @@ SENTENCE_END = re.compile(r"[.!?;]+")
 def urgent_category(message: str) -> str:
     """The urgent category ("self_harm", "medical") of an emergency now, else ""."""
     text = _urgent_text(message)
-    is_bare = len(text.split()) <= MAX_BARE_WORDS and "?" not in text
+    words = text.split()
+    distinct_words = set(words)
+    found = []  # (category, present, symptoms): the phrases the message can hold
+    for category, present_phrases, symptom_phrases in URGENT:
+        present = present_phrases.narrowed(text, distinct_words)
+        symptoms = symptom_phrases.narrowed(text, distinct_words)
+        if present or symptoms:
+            found.append((category, present, symptoms))
+    if not found:  # almost every question: none of the phrases, nothing more to judge
+        return ""
+    is_bare = len(words) <= MAX_BARE_WORDS and "?" not in text
     is_bare = is_bare and not QUESTION_START.match(text) and not TOPIC.search(text)
     is_pressing = is_bare or bool(HELP_NOW.search(text))
     # Only sentences with words: every phrase starts at a word boundary.
     sentences = [sentence for sentence in SENTENCE_END.split(text) if sentence.strip()]
-    words = set(text.split())
-    for category, present_phrases, symptom_phrases in URGENT:
-        present = present_phrases.narrowed(text, words)
-        symptoms = symptom_phrases.narrowed(text, words)
-        if present is None and symptoms is None:
-            continue  # the message holds none of the category's phrases
+    for category, present, symptoms in found:
         for sentence in sentences:
             is_now = category == "self_harm" or not NOT_NOW.search(sentence)
             if is_now and _describes(sentence, present, symptoms, is_pressing):
