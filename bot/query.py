@@ -30,8 +30,8 @@ LAY_WEIGHT = 0.5  # a lay word counts half as much as the documents' word for it
 MAX_REMEMBERED_CORRECTIONS = 100_000
 MIN_CORRECTABLE_CHARS = 5  # shorter words are real words more often than typos
 # "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
-DEFINITION_WORDS = re.compile(
-    r"\b(mean|means|meaning|stand for|stands for|define|definition)\b", re.I
+DEFINITION_WORDS = re.compile(  # searched in the lowercased question
+    r"\b(?:mean|means|meaning|stand for|stands for|define|definition)\b"
 )
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
 MAX_DEFINITION_TERMS = 3
@@ -100,7 +100,7 @@ def understand(index: Index, question: str) -> Query:
                 # A long expansion ("NTRK" -> four words) weighs no more than the name asked.
                 weight = ALIAS_WEIGHT * min(1.0, len(asked) / len(added))
                 aliases.append((asked, {t: weight for t in added if t not in weights}))
-    asks_definition = bool(DEFINITION_WORDS.search(question)) or (
+    asks_definition = bool(DEFINITION_WORDS.search(question.lower())) or (
         bool(WHAT_IS.match(question)) and len(own) <= MAX_DEFINITION_TERMS
     )
     pairs = tuple((asked, added) for asked, added, _, _ in synonyms)

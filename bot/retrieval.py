@@ -39,9 +39,10 @@ FOLLOW_UP_CUE = re.compile(
     re.I,
 )
 MAX_TOPIC_WORDS = 4
-TOPIC_QUESTION = re.compile(
-    r"^(?:(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?|what\s+about\s+|how\s+about\s+"
-    r"|tell\s+me\s+(?:more\s+)?about\s+)?(?P<topic>[^?]*?)\s*\??$",
+# What may come before the topic of a topic question; the topic runs to the end.
+TOPIC_OPENING = re.compile(
+    r"(?:(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?|what\s+about\s+|how\s+about\s+"
+    r"|tell\s+me\s+(?:more\s+)?about\s+)?",
     re.I,
 )
 # Words that make a phrase a sentence or a pointer rather than the name of something.
@@ -203,10 +204,11 @@ def topic_words(question: str) -> str:
     words give a topic; any other question gets the plain lead sentence, which always reads
     well.
     """
-    match = TOPIC_QUESTION.match(question.strip())
-    if not match:
-        return ""
-    topic = match.group("topic").strip(" ?.!,")
+    question = question.strip()
+    if "?" in question[:-1]:
+        return ""  # not a name: more than one question, or a question mark inside
+    topic = question[TOPIC_OPENING.match(question).end() :].removesuffix("?").rstrip()
+    topic = topic.strip(" ?.!,")
     words = topic.lower().split()
     if not words or len(words) > MAX_TOPIC_WORDS or NOT_A_NAME.intersection(words):
         return ""
