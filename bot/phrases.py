@@ -46,6 +46,7 @@ class Phrases:
                     self._by_word.setdefault(string, []).append(number)
                 else:
                     self._by_string.append((string, number))
+        self._words = frozenset(self._by_word)  # a set: intersecting walks the smaller
 
     def narrowed(self, text: str, words: set[str] | None = None) -> re.Pattern | None:
         """The alternation of the alternatives `text` can hold, None when there are none.
@@ -55,7 +56,7 @@ class Phrases:
         """
         words = set(text.split()) if words is None else words
         kept = {number for string, number in self._by_string if string in text}
-        for word in words.intersection(self._by_word):
+        for word in words.intersection(self._words):
             kept.update(self._by_word[word])
         if not kept:
             return None
