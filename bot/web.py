@@ -40,6 +40,8 @@ HTTP_ERRORS = {
     413: (errors.TooLarge, "request body must be at most {limit} bytes"),
     429: (errors.RateLimited, "too many requests; try again in a moment"),
 }
+ENDED_EARLY = "request body ended before its Content-Length"
+UNREADABLE = "request body could not be read"
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # What RequestEnvelope and the app share through the WSGI environ.
 REQUEST_ID_KEY = "faqbot.request_id"
@@ -168,19 +170,46 @@ def read_chat_request(settings: Settings) -> tuple[str, str | None]:
 
 def _read_body(max_bytes: int) -> bytes:
     """The raw body, at most max_bytes; a transfer the server cannot read is a 400."""
+    environ = request.environ
+    declared = environ.get("CONTENT_LENGTH", "")
+    if (
+        declared.isascii()
+        and declared.isdigit()
+        and int(declared) <= max_bytes
+        and "HTTP_TRANSFER_ENCODING" not in environ
+    ):
+        # What nearly every request sends, read as werkzeug would, without its stream
+        # wrapper (which cost a chat request about 30 us, a twentieth of its time).
+        return _read_exactly(environ["wsgi.input"], int(declared))
     try:
         raw = request.get_data(cache=False)
     except ClientDisconnected:
-        raise errors.InvalidJson(
-            "request body ended before its Content-Length"
-        ) from None
+        raise errors.InvalidJson(ENDED_EARLY) from None
     except HTTPException:
         raise  # 413: the body is over the limit
     except Exception:  # such as gunicorn's parser on broken chunked framing
-        raise errors.InvalidJson("request body could not be read") from None
+        raise errors.InvalidJson(UNREADABLE) from None
     if len(raw) > max_bytes:
         raise errors.TooLarge(f"request body must be at most {max_bytes} bytes")
     return raw
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    """`size` bytes of a body stream, however many reads that takes; InvalidJson when
+    it ends early or fails."""
+    chunks, missing = [], size
+    while missing:
+        try:
+            chunk = stream.read(missing)
+        except (OSError, ValueError):  # the client went away (werkzeug's reading)
+            raise errors.InvalidJson(ENDED_EARLY) from None
+        except Exception:
+            raise errors.InvalidJson(UNREADABLE) from None
+        if not chunk:
+            raise errors.InvalidJson(ENDED_EARLY)
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
 
 
 def _register_errors(app: Flask, settings: Settings) -> None:

@@ -64,6 +64,18 @@ class BrokenChunks(io.RawIOBase):
         raise RuntimeError("invalid chunk size")
 
 
+class TrickleStream(io.RawIOBase):
+    """A body stream that gives a few bytes a read, as a slow client's socket may."""
+
+    def __init__(self, body: bytes):
+        self.body = io.BytesIO(body)
+
+    def readinto(self, buffer):
+        chunk = self.body.read(min(len(buffer), 7))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
 def post_raw(app, body: bytes | io.IOBase, content_length: int | None, **headers):
     """POST bytes with a Content-Length of our choosing (even a false one)."""
     environ = EnvironBuilder(
@@ -319,6 +331,11 @@ def body_of_bytes(size: int) -> bytes:
         (body_of_bytes(100), None, {}, "400 BAD REQUEST"),
         (body_of_bytes(100), "abc", {}, "400 BAD REQUEST"),
         (BrokenChunks(), None, {"Transfer-Encoding": "chunked"}, "400 BAD REQUEST"),
+        (BrokenChunks(), 100, {}, "400 BAD REQUEST"),
+        (TrickleStream(body_of_bytes(3000)), 3000, {}, "200 OK"),
+        (TrickleStream(body_of_bytes(3000)), 3001, {}, "400 BAD REQUEST"),
+        (body_of_bytes(100), "1e2", {}, "400 BAD REQUEST"),
+        (body_of_bytes(100), "١٠٠", {}, "400 BAD REQUEST"),  # Arabic 100
         (body_of_bytes(100), -5, {}, "400 BAD REQUEST"),
     ],
 )
