@@ -158,9 +158,18 @@ TOPIC = re.compile(
     r"|info|information)\b"
 )
 MAX_BARE_WORDS = 10  # a statement this short with a symptom is taken as happening now
-APOSTROPHES = re.compile(r"['’‘`]")
-NOT_KEPT = re.compile(r"[^a-z0-9.!?;]+")
-SENTENCE_MARKS = ".!?;"  # the only marks NOT_KEPT keeps
+SENTENCE_MARKS = (
+    ".!?;"  # the only marks kept, each a word of its own: "help!" -> "help !"
+)
+KEPT = "abcdefghijklmnopqrstuvwxyz0123456789"
+# One pass over a lowercased message: apostrophes dropped ("don't" -> "dont"), sentence
+# marks spaced out, any other ASCII character a space; NOT_KEPT then spaces out the rest.
+URGENT_CHARACTERS = str.maketrans(
+    {character: " " for character in map(chr, range(128)) if character not in KEPT}
+    | {mark: f" {mark} " for mark in SENTENCE_MARKS}
+    | dict.fromkeys("'’‘`")
+)
+NOT_KEPT = re.compile(rf"[^{KEPT}{SENTENCE_MARKS}]+")
 SENTENCE_END = re.compile(r"[.!?;]+")
 
 
@@ -215,8 +224,7 @@ def _is_lived(before: str) -> bool:
 
 def _urgent_text(message: str) -> str:
     """Lowercase words without apostrophes, common misspellings fixed; .!?; kept."""
-    text = APOSTROPHES.sub("", message.lower())
-    text = NOT_KEPT.sub(" ", text)
-    for mark in SENTENCE_MARKS:  # a word of its own: "help!" -> "help !"
-        text = text.replace(mark, f" {mark} ")
+    text = message.lower().translate(URGENT_CHARACTERS)
+    if not text.isascii():
+        text = NOT_KEPT.sub(" ", text)
     return " ".join([SPELLING.get(word, word) for word in text.split()]) + " "
