@@ -158,9 +158,7 @@ TOPIC = re.compile(
     r"|info|information)\b"
 )
 MAX_BARE_WORDS = 10  # a statement this short with a symptom is taken as happening now
-SENTENCE_MARKS = (
-    ".!?;"  # the only marks kept, each a word of its own: "help!" -> "help !"
-)
+SENTENCE_MARKS = ".!?;"  # the only marks kept, each a word: "help!" -> "help !"
 KEPT = "abcdefghijklmnopqrstuvwxyz0123456789"
 # One pass over a lowercased message: apostrophes dropped ("don't" -> "dont"), sentence
 # marks spaced out, any other ASCII character a space; NOT_KEPT then spaces out the rest.
