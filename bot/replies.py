@@ -137,15 +137,19 @@ def lead_sentence(topic: str) -> str:
 def highlight_spans(hit: Hit) -> tuple[tuple[int, int], ...]:
     """Character spans of the passage's words that matched the question, merged."""
     spans_by_term = _term_spans(hit.passage.text)
-    spans = sorted(
+    spans = [
         span for term in hit.matched_terms for span in spans_by_term.get(term, ())
-    )
+    ]
+    spans.sort()
     merged: list[tuple[int, int]] = []
+    last_end = -1
     for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
+        if start > last_end:  # apart from the span before, as words nearly always are
             merged.append((start, end))
+            last_end = end
+        elif end > last_end:  # a hyphenated word's part inside its whole, or overlapping
+            merged[-1] = (merged[-1][0], end)
+            last_end = end
     return tuple(merged)
 
 
