@@ -137,9 +137,7 @@ def lead_sentence(topic: str) -> str:
 def highlight_spans(hit: Hit) -> tuple[tuple[int, int], ...]:
     """Character spans of the passage's words that matched the question, merged."""
     spans_by_term = _term_spans(hit.passage.text)
-    spans = [
-        span for term in hit.matched_terms for span in spans_by_term.get(term, ())
-    ]
+    spans = [span for term in hit.matched_terms for span in spans_by_term.get(term, ())]
     spans.sort()
     merged: list[tuple[int, int]] = []
     last_end = -1
@@ -147,7 +145,7 @@ def highlight_spans(hit: Hit) -> tuple[tuple[int, int], ...]:
         if start > last_end:  # apart from the span before, as words nearly always are
             merged.append((start, end))
             last_end = end
-        elif end > last_end:  # a hyphenated word's part inside its whole, or overlapping
+        elif end > last_end:  # overlapping: a hyphenated word's parts and its whole
             merged[-1] = (merged[-1][0], end)
             last_end = end
     return tuple(merged)
