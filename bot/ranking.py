@@ -8,6 +8,8 @@ much of the question's idf weight they answer: score x (1 - PULL + PULL x covera
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from . import bm25, scoring
@@ -18,6 +20,8 @@ from .scoring import Extra
 
 COVERAGE_PULL = 0.5  # how far a score moves with the share of the question covered
 RERANKED = 50  # candidates taken from BM25 before the rerank
+# Hit(...) without the named tuple's __new__, a Python function: dozens a question.
+_new_hit = partial(tuple.__new__, Hit)
 
 
 def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
@@ -53,7 +57,7 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     for negated_score, i, text, terms in reranked:
         if text not in seen_texts:
             seen_texts.add(text)
-            hits.append(Hit(index.passages[i], -negated_score, terms))
+            hits.append(_new_hit((index.passages[i], -negated_score, terms)))
             if len(hits) == top_k:
                 break
     return hits
