@@ -13,7 +13,7 @@ ASCII text, nearly every passage and question, is read with that one.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 import regex
@@ -53,6 +53,10 @@ class Token(NamedTuple):
     end: int
 
 
+# Token(...) without the named tuple's __new__, a Python function: one a word.
+_new_token = partial(tuple.__new__, Token)
+
+
 @lru_cache(maxsize=200_000)
 def normalize(word: str) -> str | None:
     """A lowercase word -> its index term, or None for a stopword."""
@@ -69,7 +73,7 @@ def _word_terms(word: str, start: int) -> list[Token]:
     # Most words hold none of WORD_PATTERN's joiners: one term, or none for a stopword.
     if "-" not in word and "'" not in word and "’" not in word:
         term = normalize(word.lower())
-        return [Token(term, start, start + len(word))] if term else []
+        return [_new_token((term, start, start + len(word)))] if term else []
     lowered = word.lower().replace("’", "'")
     if lowered.endswith("n't"):
         return [Token("not", start, start + len(word))]
