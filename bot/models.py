@@ -75,7 +75,7 @@ class Answer:
         return {
             "passage_id": passage.passage_id,
             "text": passage.text,
-            "highlights": [list(span) for span in self.highlights],
+            "highlights": self.highlights,  # (start, end) pairs: JSON arrays
             "score": round(self.hit.score, 4),
             "citation": passage.citation_json(),
         }
