@@ -27,8 +27,8 @@ SHORTEST_PART = 3  # a part of a word shorter than this is in almost every text
 
 class Phrases:
     """`\\b(?:alternatives)\\b` for a `(?:...)` group of alternatives, over texts of
-    space-separated words: what the whole alternation finds, searching only the
-    alternatives a text can hold."""
+    space-separated words. `narrowed(text)` is a pattern that finds in `text` what the
+    whole alternation finds, made of only the alternatives the text can hold."""
 
     def __init__(self, group: str):
         if not (group.startswith("(?:") and group.endswith(")")):
@@ -63,11 +63,6 @@ class Phrases:
         if len(kept) == len(self.alternatives):
             return self.pattern
         return self._compiled(tuple(sorted(kept)))
-
-    def finditer(self, text: str):
-        """The matches of the whole alternation in `text`."""
-        pattern = self.narrowed(text)
-        return pattern.finditer(text) if pattern else iter(())
 
     @lru_cache(maxsize=1024)  # noqa: B019 (phrase sets live as long as the program)
     def _compiled(self, kept: tuple[int, ...]) -> re.Pattern:
