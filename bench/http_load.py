@@ -78,19 +78,19 @@ def wrk_script(folder: Path) -> Path:
     return script
 
 
-def start_gunicorn(app: str, port: int, environment: dict, log: Path):
-    """gunicorn with the repository's gunicorn.conf.py, bound to 127.0.0.1:port."""
+def start_gunicorn(app: str, port: int, environment: dict, log: Path, root: Path):
+    """gunicorn with the checkout's gunicorn.conf.py, bound to 127.0.0.1:port."""
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "-c",
-        str(ROOT / "gunicorn.conf.py"),
+        str(root / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
         app,
     ]
     handle = log.open("w")
     return subprocess.Popen(
-        command, cwd=ROOT, env=environment, stdout=handle, stderr=handle
+        command, cwd=root, env=environment, stdout=handle, stderr=handle
     )
 
 
@@ -165,10 +165,10 @@ def parse_wrk(output: str) -> dict:
     }
 
 
-def serve(app: str, environment: dict, name: str):
+def serve(app: str, environment: dict, name: str, root: Path = ROOT):
     """Start the app under gunicorn and wait until it answers: (server, port)."""
     port = free_port()
-    server = start_gunicorn(app, port, environment, OUT / f"{name}.log")
+    server = start_gunicorn(app, port, environment, OUT / f"{name}.log", root)
     try:
         wait_until_up(port, server)
     except BaseException:
@@ -218,6 +218,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the bot (say `git worktree add /tmp/base main`), "
+        "served beside under the same settings: a change against it in the same rounds",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -226,6 +232,7 @@ def main() -> None:
 
     OUT.mkdir(parents=True, exist_ok=True)
     index_dir = Path(tempfile.mkdtemp(prefix="index-", dir=OUT))
+    baseline_index = Path(tempfile.mkdtemp(prefix="baseline-index-", dir=OUT))
     try:
         build_index(ROOT / "corpus", index_dir)
         environment = {
@@ -236,14 +243,18 @@ def main() -> None:
             "FAQBOT_INDEX": str(index_dir),
         }
         script = wrk_script(OUT)
-        apps = {
-            "bot /api/chat": "bot.web:create_app()",
-            "trivial Flask": "bench.http_load:trivial_app()",
+        apps = {  # name: (app, checkout, environment)
+            "bot /api/chat": ("bot.web:create_app()", ROOT, environment),
+            "trivial Flask": ("bench.http_load:trivial_app()", ROOT, environment),
         }
+        if args.baseline:
+            apps["baseline /api/chat"] = baseline_app(
+                args.baseline, environment, baseline_index
+            )
         servers = {}
         try:
-            for name, app in apps.items():
-                servers[name] = serve(app, environment, name.split()[0])
+            for name, (app, root, settings) in apps.items():
+                servers[name] = serve(app, settings, name.split()[0], root)
             runs = {name: [] for name in apps}
             for _ in range(args.rounds):
                 for name, (server, port) in servers.items():
@@ -253,13 +264,8 @@ def main() -> None:
                 stop(server)
     finally:
         shutil.rmtree(index_dir, ignore_errors=True)
+        shutil.rmtree(baseline_index, ignore_errors=True)
     rows = {name: median_row(results) for name, results in runs.items()}
-    ratios = [
-        bot["rps"] / trivial["rps"]
-        for bot, trivial in zip(
-            runs["bot /api/chat"], runs["trivial Flask"], strict=True
-        )
-    ]
     print(
         f"wrk: {args.connections} connections, {args.rounds} rounds of "
         f"{args.seconds} s per endpoint, 127.0.0.1; medians over the rounds"
@@ -274,12 +280,42 @@ def main() -> None:
             f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
             f"| {r['cpu_ms']:.2f} | {r['requests']} | {r['errors']} |"
         )
-    rounds = ", ".join(f"{ratio:.0%}" for ratio in ratios)
-    print(
-        f"bot / trivial requests/s: {statistics.median(ratios):.0%} (rounds: {rounds})"
+    for name in [name for name in runs if name.endswith("/api/chat")]:
+        who = name.split()[0]
+        ratios = [
+            bot["rps"] / trivial["rps"]
+            for bot, trivial in zip(runs[name], runs["trivial Flask"], strict=True)
+        ]
+        rounds = ", ".join(f"{ratio:.0%}" for ratio in ratios)
+        print(
+            f"{who} / trivial requests/s: {statistics.median(ratios):.0%} "
+            f"(rounds: {rounds})"
+        )
+        cpu = rows["trivial Flask"]["cpu_ms"] / rows[name]["cpu_ms"]
+        print(f"trivial / {who} server CPU per request: {cpu:.0%}")
+    if args.baseline:
+        cpu = rows["bot /api/chat"]["cpu_ms"] / rows["baseline /api/chat"]["cpu_ms"]
+        print(f"bot / baseline server CPU per request: {cpu:.1%}")
+
+
+def baseline_app(
+    checkout: Path, environment: dict, index_dir: Path
+) -> tuple[str, Path, dict]:
+    """The bot of another checkout, with its own corpus, and an index (in the empty
+    `index_dir`) that its own code builds when it starts: its pipeline may differ."""
+    checkout = checkout.resolve()
+    if not (checkout / "bot" / "web.py").exists():
+        raise SystemExit(f"{checkout} is not a checkout of the bot")
+    return (
+        "bot.web:create_app()",
+        checkout,
+        {
+            **environment,
+            "PYTHONPATH": str(checkout),
+            "FAQBOT_CORPUS": str(checkout / "corpus"),
+            "FAQBOT_INDEX": str(index_dir),
+        },
     )
-    cpu = rows["trivial Flask"]["cpu_ms"] / rows["bot /api/chat"]["cpu_ms"]
-    print(f"trivial / bot server CPU per request: {cpu:.0%}")
 
 
 if __name__ == "__main__":
