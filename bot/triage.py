@@ -74,7 +74,9 @@ LEADING = re.compile(
     rf"|\s*{ANY_SMALLTALK}\s*[,.;:!?-]+\s*",
     re.I,
 )
-TRAILING = re.compile(rf"(?<=[,.;:!?])\s*{ANY_SMALLTALK}[\s,.;:!]*$", re.I)
+# Small talk closing a message, right after a mark (only those places are tried).
+TRAILING = re.compile(rf"\s*{ANY_SMALLTALK}[\s,.;:!]*$", re.I)
+MARK = re.compile(r"[,.;:!?]")
 NOT_A_WORD = re.compile(r"[^a-z0-9']+")
 
 
@@ -107,6 +109,15 @@ def strip_pleasantries(message: str) -> str:
     start, end = 0, len(text)
     while (match := LEADING.match(text, start, end)) and match.end() > start:
         start = match.end()
-    while (match := TRAILING.search(text, start, end)) and match.start() < end:
-        end = match.start()
+    while (closing := _closing_small_talk(text, start, end)) is not None:
+        end = closing
     return message[start:end].strip(" \t\n,;:-") or message.strip()
+
+
+def _closing_small_talk(text: str, start: int, end: int) -> int | None:
+    """Where small talk closing text[start:end] starts (before `end`): the first place
+    right after a mark from which TRAILING matches to the end; None when there is none."""
+    for mark in MARK.finditer(text, max(start - 1, 0), end - 1):
+        if mark.end() >= start and TRAILING.match(text, mark.end(), end):
+            return mark.end()
+    return None
