@@ -16,7 +16,7 @@ Texts are lowercase words and the marks .!?; split by single spaces (urgency.py'
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from re import _constants as sre  # the parsed form `re` itself compiles from
 from re import _parser as sre_parser
 
@@ -33,7 +33,7 @@ class Phrases:
     def __init__(self, group: str):
         if not (group.startswith("(?:") and group.endswith(")")):
             raise ValueError("phrases must be one (?:...) group")
-        self.pattern = re.compile(rf"\b{group}\b")  # the reference
+        self.group = group
         self.alternatives = tuple(top_level_alternatives(group[3:-1]))
         # Per alternative, what it cannot match without: one of some whole words (looked
         # up in the text's words) or else one of some strings (looked for in the text).
@@ -63,6 +63,11 @@ class Phrases:
         if len(kept) == len(self.alternatives):
             return self.pattern
         return self._compiled(tuple(sorted(kept)))
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        """The whole alternation (compiled when first needed: most texts need a few)."""
+        return re.compile(rf"\b{self.group}\b")
 
     @lru_cache(maxsize=1024)  # noqa: B019 (phrase sets live as long as the program)
     def _compiled(self, kept: tuple[int, ...]) -> re.Pattern:
