@@ -141,7 +141,11 @@ def ask(question, as_json, index_dir):
 
     settings = _settings(index=index_dir)
     index = _load(settings, build_if_stale=index_dir is None)
-    reply = respond(index, question, None, ReplySettings.from_settings(settings, index))
+    try:
+        reply_settings = ReplySettings.from_settings(settings, index)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    reply = respond(index, question, None, reply_settings)
     if as_json:
         click.echo(json.dumps(reply.to_json(), ensure_ascii=False, indent=2))
         return

@@ -26,8 +26,15 @@ class Settings:
     redis_url: str | None = None  # FAQBOT_REDIS_URL: share rate limits through Redis
     # FAQBOT_EMERGENCY_NUMBER: said first in urgent replies
     emergency_number: str = "911"
-    # FAQBOT_CRISIS_LINE: offered when a message speaks of self-harm
+    # FAQBOT_CRISIS_LINE: offered with emergency services for suicidal thoughts
     crisis_line: str = "988"
+    # FAQBOT_POISON_LINE: offered with emergency services for a swallowed medicine
+    poison_line: str = "1-800-222-1222"
+    # FAQBOT_CARE_LINE: the clinic's 24-hour number for urgent problems on treatment;
+    # unset, urgent replies say to call the care team's 24-hour number or go to the ED
+    care_line: str | None = None
+    # FAQBOT_TRIAGE_RULES: a clinic's own red-flag rulebook, replacing the bundled one
+    triage_rules: Path | None = None
     # FAQBOT_LOG_QUESTIONS: write question text to the log (patients' privacy!)
     log_questions: bool = False
     # FAQBOT_TRUSTED_PROXIES: proxies in front that set X-Forwarded-For and -Proto
@@ -56,9 +63,13 @@ class Settings:
         for name, variable in (
             ("emergency_number", "FAQBOT_EMERGENCY_NUMBER"),
             ("crisis_line", "FAQBOT_CRISIS_LINE"),
+            ("poison_line", "FAQBOT_POISON_LINE"),
+            ("care_line", "FAQBOT_CARE_LINE"),
         ):
             if variable in env:
                 values[name] = parse_phone(env[variable], variable)
+        if env.get("FAQBOT_TRIAGE_RULES"):
+            values["triage_rules"] = parse_rulebook(env["FAQBOT_TRIAGE_RULES"])
         if env.get("FAQBOT_LOG_QUESTIONS"):
             values["log_questions"] = parse_switch(
                 env["FAQBOT_LOG_QUESTIONS"], "FAQBOT_LOG_QUESTIONS"
@@ -118,6 +129,17 @@ def parse_phone(value: str, variable: str) -> str:
             f"{variable}: {value!r} is not a phone number (expected e.g. 911)"
         )
     return value.strip()
+
+
+def parse_rulebook(value: str) -> Path:
+    """A red-flag rulebook file (its content is checked when the replies load it)."""
+    path = Path(value.strip())
+    if not path.is_file():
+        raise ConfigError(
+            f"FAQBOT_TRIAGE_RULES: {value!r} is not a file "
+            "(expected a rulebook such as bot/data/triage_rules.toml)"
+        )
+    return path
 
 
 def parse_switch(value: str, variable: str) -> bool:

@@ -82,6 +82,31 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Call:
+    """A number an urgent reply tells the reader to call now."""
+
+    name: str  # "Emergency services", "Poison Control", ...
+    number: str
+
+
+@dataclass(frozen=True)
+class Urgent:
+    """The `urgency` of an urgent reply: the red flag, its level, the numbers to call."""
+
+    level: str  # emergency | care_team_now
+    category: str  # the rulebook's category: fever, chest_pain, suicidal, ...
+    calls: tuple[Call, ...]  # in the order to call them
+
+    def to_json(self) -> dict:
+        """The API's `urgency` object."""
+        return {
+            "level": self.level,
+            "category": self.category,
+            "calls": [{"name": call.name, "number": call.number} for call in self.calls],
+        }
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says to one message: the body of a 200 from /api/chat."""
 
@@ -90,13 +115,17 @@ class Reply:
     answers: tuple[Answer, ...] = ()
     suggestions: tuple[str, ...] = ()
     context: str = ""
+    urgency: Urgent | None = None  # kind "urgent" only
 
     def to_json(self) -> dict:
         """The API's JSON body."""
-        return {
+        body = {
             "kind": self.kind,
             "reply": self.reply,
             "answers": [answer.to_json() for answer in self.answers],
             "suggestions": list(self.suggestions),
             "context": self.context,
         }
+        if self.urgency:
+            body["urgency"] = self.urgency.to_json()
+        return body

@@ -12,11 +12,14 @@ from functools import lru_cache
 
 from .config import Settings
 from .context import decode_context, encode_context
+from .errors import ConfigError
 from .index import Index
-from .models import Answer, Hit, Reply
+from .models import Answer, Call, Hit, Reply, Urgent
 from .retrieval import Retrieval, retrieve
+from .rulebook import Category, Rulebook, RulebookError, load_rulebook
 from .tokenization import tokenize
 from .triage import triage
+from .urgency import Urgency
 
 MAX_SUGGESTIONS = 3
 NOT_ADVICE = (
@@ -46,26 +49,37 @@ SMALLTALK = {
 
 @dataclass(frozen=True)
 class ReplySettings:
-    """The values replies need: how many passages, and the numbers to call."""
+    """The values replies need: how many passages, the numbers to call, the rulebook."""
 
     context_key: bytes
     answers_per_reply: int = 3
     emergency_number: str = "911"
     crisis_line: str = "988"
+    poison_line: str = "1-800-222-1222"
+    care_line: str | None = None
+    rulebook: Rulebook | None = None  # None: the bundled one
 
     @classmethod
     def from_settings(cls, settings: Settings, index: Index) -> ReplySettings:
-        """The reply values of the bot's settings.
+        """The reply values of the bot's settings; ConfigError when the clinic's
+        rulebook (FAQBOT_TRIAGE_RULES) does not load.
 
         The context key comes from FAQBOT_SECRET_KEY or else from the corpus, so every
         worker and host serving the same corpus accepts the others' contexts.
         """
         secret = settings.secret_key or index.manifest["corpus_fingerprint"]
+        try:
+            rulebook = load_rulebook(settings.triage_rules)
+        except RulebookError as error:
+            raise ConfigError(f"FAQBOT_TRIAGE_RULES: {error}") from None
         return cls(
             context_key=hashlib.sha256(b"faqbot-context\0" + secret.encode()).digest(),
             answers_per_reply=settings.answers_per_reply,
             emergency_number=settings.emergency_number,
             crisis_line=settings.crisis_line,
+            poison_line=settings.poison_line,
+            care_line=settings.care_line,
+            rulebook=rulebook,
         )
 
 
@@ -73,9 +87,9 @@ def respond(
     index: Index, message: str, context: str | None, settings: ReplySettings
 ) -> Reply:
     """The bot's reply to one message, given the previous reply's context."""
-    triaged = triage(message)
+    triaged = triage(message, settings.rulebook)
     if triaged.kind == "urgent":
-        return Reply(kind="urgent", reply=urgent_text(triaged.category, settings))
+        return urgent_reply(triaged.urgency, settings)
     if triaged.kind == "smalltalk":
         return Reply(
             kind="smalltalk",
@@ -85,46 +99,108 @@ def respond(
         )
     state = decode_context(context, settings.context_key)
     result = retrieve(index, triaged.question, state, top_k=settings.answers_per_reply)
-    return compose_reply(index, result, settings)
+    safety_net = safety_net_text(triaged.red_flag, settings) if triaged.red_flag else ""
+    return compose_reply(index, result, settings, safety_net)
 
 
-def compose_reply(index: Index, result: Retrieval, settings: ReplySettings) -> Reply:
-    """A Reply for a retrieval result: answer, clarify or no_answer."""
+def compose_reply(
+    index: Index, result: Retrieval, settings: ReplySettings, safety_net: str = ""
+) -> Reply:
+    """A Reply for a retrieval result: answer, clarify or no_answer; a question about a
+    red flag ends with its safety net."""
     new_context = (
         encode_context(result.state, settings.context_key) if result.state else ""
     )
     if result.kind == "clarify":
         return Reply(
             kind="clarify",
-            reply=CLARIFY,
+            reply=ending_with(CLARIFY, safety_net),
             suggestions=result.suggestions,
             context=new_context,
         )
     if result.kind == "no_answer" or not result.hits:
         text = NOTHING_MORE if result.is_exhausted else NO_ANSWER
-        return Reply(kind="no_answer", reply=text, context=new_context)
+        return Reply(
+            kind="no_answer", reply=ending_with(text, safety_net), context=new_context
+        )
     answers = tuple(Answer(hit, highlight_spans(hit)) for hit in result.hits)
     return Reply(
         kind="answer",
-        reply=lead_sentence(result.topic),
+        reply=ending_with(lead_sentence(result.topic), safety_net),
         answers=answers,
         suggestions=follow_up_suggestions(index, result.hits),
         context=new_context,
     )
 
 
-def urgent_text(category: str, settings: ReplySettings) -> str:
-    """The emergency instruction, first and plain; a crisis line for self-harm."""
-    text = (
-        f"This sounds like an emergency. Call {settings.emergency_number} now, or go to "
-        "the nearest emergency department. Do not wait for an answer from this chat."
+def ending_with(text: str, safety_net: str) -> str:
+    """The reply's text, then the safety net (a lead's closing colon becomes a stop)."""
+    if not safety_net:
+        return text
+    return f"{text.removesuffix(':')}. {safety_net}" if text.endswith(":") else (
+        f"{text} {safety_net}"
     )
-    if category == "self_harm":
-        text += (
-            f" If you are thinking about hurting yourself, you can call or text "
-            f"{settings.crisis_line} any time to talk to someone right now."
+
+
+def urgent_reply(urgency: Urgency, settings: ReplySettings) -> Reply:
+    """Whom to call now, first and plain, and the numbers as calls for the widget.
+
+    `emergency`: emergency services, with the crisis line for suicidal thoughts and
+    poison control for a swallowed medicine. `care_team_now`: the clinic's 24-hour line
+    (FAQBOT_CARE_LINE), or, unset, a sentence that holds without it.
+    """
+    emergency = settings.emergency_number
+    if urgency.level == "emergency":
+        text = (
+            f"This sounds like an emergency. Call {emergency} now, or go to the nearest "
+            "emergency department."
         )
-    return text
+        calls = [Call("Emergency services", emergency)]
+        if urgency.also_call == "crisis_line":
+            text += (
+                f" You can also call or text {settings.crisis_line}, the crisis line, "
+                "any time, day or night, to talk to someone now."
+            )
+            calls.append(Call("Crisis line", settings.crisis_line))
+        elif urgency.also_call == "poison_line":
+            text += (
+                f" Call Poison Control at {settings.poison_line} too, with the medicine's "
+                "box or bottle to hand."
+            )
+            calls.append(Call("Poison Control", settings.poison_line))
+    elif settings.care_line:
+        text = (
+            f"This needs your cancer care team now. Call their 24-hour line, "
+            f"{settings.care_line}, now. If you cannot reach them, go to the nearest "
+            f"emergency department, or call {emergency} if it gets worse."
+        )
+        calls = [Call("Cancer care team, 24-hour line", settings.care_line)]
+    else:
+        text = (
+            "This needs your cancer care team now. Call your cancer care team's 24-hour "
+            "number now, or go to the nearest emergency department. If it gets worse, "
+            f"call {emergency}."
+        )
+        calls = []
+    text += " Please do not wait for an answer from this chat."
+    return Reply(
+        kind="urgent",
+        reply=text,
+        urgency=Urgent(urgency.level, urgency.category, tuple(calls)),
+    )
+
+
+def safety_net_text(red_flag: Category, settings: ReplySettings) -> str:
+    """The rulebook's safety-net sentence of a red flag, with the settings' numbers."""
+    care_line = "your cancer care team's 24-hour line"
+    if settings.care_line:
+        care_line += f" ({settings.care_line})"
+    return red_flag.safety_net.format(
+        care_line=care_line,
+        emergency_number=settings.emergency_number,
+        crisis_line=settings.crisis_line,
+        poison_line=settings.poison_line,
+    )
 
 
 def lead_sentence(topic: str) -> str:

@@ -1,7 +1,8 @@
 """Before retrieval: is a message an emergency, small talk, or a question to search for?
 
-Emergencies are recognised in urgency.py; small talk counts only when the whole message
-is small talk ("hello, what is FOLFOX?" is a question, without its "hello").
+Emergencies are recognised in urgency.py, with the red-flag rulebook; small talk counts
+only when the whole message is small talk ("hello, what is FOLFOX?" is a question,
+without its "hello").
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .urgency import any_phrase, urgent_category
+from .rulebook import Category, Rulebook
+from .urgency import Urgency, assess
 
 
 @dataclass(frozen=True)
@@ -17,8 +19,15 @@ class Triage:
     """What a message is before any retrieval."""
 
     kind: str  # urgent | smalltalk | question
-    category: str  # urgent: self_harm | medical; smalltalk: greeting, thanks, ...; ""
+    category: str  # urgent: the red flag (fever, chest_pain, ...); smalltalk: greeting...
     question: str  # kind "question": the message without pleasantries; "" otherwise
+    urgency: Urgency | None = None  # kind "urgent": its level and whom else to call
+    red_flag: Category | None = None  # a question about a red flag: its safety net
+
+
+def any_phrase(lines: str) -> str:
+    """Regex alternatives, one or more per line -> one non-capturing group."""
+    return "(?:" + "|".join(line.strip() for line in lines.strip().splitlines()) + ")"
 
 
 HELLO = (
@@ -80,15 +89,17 @@ MARK = re.compile(r"[,.;:!?]")
 NOT_A_WORD = re.compile(r"[^a-z0-9']+")
 
 
-def triage(message: str) -> Triage:
-    """Sort a message into urgent, small talk or a question (urgent wins)."""
-    category = urgent_category(message)
-    if category:
-        return Triage("urgent", category, "")
+def triage(message: str, rulebook: Rulebook | None = None) -> Triage:
+    """Sort a message into urgent, small talk or a question (urgent wins); the bundled
+    rulebook unless another is given."""
+    assessment = assess(message, rulebook)
+    if assessment.urgency:
+        return Triage("urgent", assessment.urgency.category, "", assessment.urgency)
     category = smalltalk_category(message)
     if category:
         return Triage("smalltalk", category, "")
-    return Triage("question", "", strip_pleasantries(message))
+    question = strip_pleasantries(message)
+    return Triage("question", "", question, red_flag=assessment.topic)
 
 
 def smalltalk_category(message: str) -> str:

@@ -27,6 +27,9 @@ def test_every_variable_is_read():
             "FAQBOT_LOG_QUESTIONS": "on",
             "FAQBOT_TRUSTED_PROXIES": "1",
             "FAQBOT_SECRET_KEY": "s3cret",
+            "FAQBOT_POISON_LINE": "0344 892 0111",
+            "FAQBOT_CARE_LINE": "+44 20 7946 0000",
+            "FAQBOT_TRIAGE_RULES": __file__,  # a file; its rules are read by replies
         }
     )
     assert settings.allowed_origins == (
@@ -39,6 +42,16 @@ def test_every_variable_is_read():
     )
     assert (settings.emergency_number, settings.crisis_line) == ("112", "116 123")
     assert settings.log_questions and settings.trusted_proxies == 1
+    assert (settings.poison_line, settings.care_line) == (
+        "0344 892 0111",
+        "+44 20 7946 0000",
+    )
+    assert settings.triage_rules == Path(__file__)
+
+
+def test_without_a_care_line_urgent_replies_name_none():
+    settings = Settings.from_env({})
+    assert (settings.care_line, settings.poison_line) == (None, "1-800-222-1222")
 
 
 @pytest.mark.parametrize(
@@ -49,6 +62,9 @@ def test_every_variable_is_read():
         ("FAQBOT_RATE_LIMIT", "0/minute"),
         ("FAQBOT_REDIS_URL", "localhost:6379"),
         ("FAQBOT_EMERGENCY_NUMBER", "call someone"),
+        ("FAQBOT_CARE_LINE", "the ward"),
+        ("FAQBOT_POISON_LINE", "poison control"),
+        ("FAQBOT_TRIAGE_RULES", "/no/such/rules.toml"),
         ("FAQBOT_LOG_QUESTIONS", "maybe"),
         ("FAQBOT_TRUSTED_PROXIES", "-1"),
     ],

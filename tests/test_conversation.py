@@ -3,6 +3,7 @@
 import pytest
 
 from bot.config import Settings
+from bot.errors import ConfigError
 from bot.replies import CLARIFY, NO_ANSWER, NOTHING_MORE, SMALLTALK
 from bot.web import create_app
 
@@ -204,41 +205,107 @@ def test_small_talk_gets_a_short_friendly_reply(chat, message, category):
 
 
 @pytest.mark.parametrize(
-    "message",
+    ("message", "category"),
     [
-        "I have crushing chest pain and can't breathe",
-        "my husband collapsed and is not breathing",
-        "I'm vomiting blood",
-        "hi, I'm bleeding heavily and it won't stop",
+        ("I have crushing chest pain and can't breathe", "chest_pain"),
+        ("my husband collapsed and is not breathing", "collapse"),
+        ("I'm vomiting blood", "bleeding"),
+        ("hi, I'm bleeding heavily and it won't stop", "bleeding"),
     ],
 )
-def test_an_emergency_is_told_to_call_emergency_services_first(chat, message):
+def test_an_emergency_is_told_to_call_emergency_services_first(chat, message, category):
     reply = chat(message)
     assert reply["kind"] == "urgent"
     assert reply["reply"].startswith("This sounds like an emergency. Call 911 now")
+    assert reply["urgency"] == {
+        "level": "emergency",
+        "category": category,
+        "calls": [{"name": "Emergency services", "number": "911"}],
+    }
     assert reply["answers"] == []
 
 
-def test_self_harm_also_gets_the_crisis_line(chat):
-    reply = chat("I want to kill myself")
-    assert reply["kind"] == "urgent"
+def test_suicidal_thoughts_also_get_the_crisis_line(chat):
+    reply = chat("i cant do this anymore, everyone would be better off without me")
     assert reply["reply"].startswith("This sounds like an emergency. Call 911 now")
-    assert "988" in reply["reply"]
+    assert "call or text 988" in reply["reply"]
+    assert [call["number"] for call in reply["urgency"]["calls"]] == ["911", "988"]
 
 
-def test_emergency_numbers_are_configurable(index_dir):
-    settings = Settings(
-        corpus_dir=CORPUS,
-        index_dir=index_dir,
-        rate_limit="off",
+def test_a_swallowed_medicine_also_gets_poison_control(chat):
+    reply = chat("my 3 year old got into my bag and swallowed some of my xeloda tablets")
+    assert reply["urgency"]["category"] == "overdose"
+    assert "Poison Control at 1-800-222-1222" in reply["reply"]
+    assert [call["number"] for call in reply["urgency"]["calls"]] == [
+        "911",
+        "1-800-222-1222",
+    ]
+
+
+def test_a_care_team_problem_without_a_care_line_gets_a_sentence_that_holds(chat):
+    reply = chat("im on folfox and my temp is 38.6 right now and i cant stop shaking")
+    assert reply["urgency"] == {"level": "care_team_now", "category": "fever", "calls": []}
+    assert reply["reply"] == (
+        "This needs your cancer care team now. Call your cancer care team's 24-hour "
+        "number now, or go to the nearest emergency department. If it gets worse, call "
+        "911. Please do not wait for an answer from this chat."
+    )
+
+
+def chat_with(index_dir, **settings):
+    """A chat function for an app with these settings."""
+    app = create_app(
+        Settings(corpus_dir=CORPUS, index_dir=index_dir, rate_limit="off", **settings)
+    )
+    client = app.test_client()
+    return lambda message: client.post("/api/chat", json={"message": message}).get_json()
+
+
+def test_every_number_to_call_is_the_clinics_setting(index_dir):
+    chat = chat_with(
+        index_dir,
         emergency_number="112",
         crisis_line="116 123",
+        poison_line="0344 892 0111",
+        care_line="020 7946 0000",
     )
-    client = create_app(settings).test_client()
-    reply = client.post(
-        "/api/chat", json={"message": "I want to end my life"}
-    ).get_json()
-    assert "Call 112 now" in reply["reply"] and "116 123" in reply["reply"]
+    assert "Call 112 now" in chat("I want to end my life")["reply"]
+    assert "116 123" in chat("I want to end my life")["reply"]
+    assert "0344 892 0111" in chat("my toddler swallowed my morphine tablets")["reply"]
+    fever = chat("my temp is 38.9 on chemo")
+    assert "Call their 24-hour line, 020 7946 0000, now" in fever["reply"]
+    assert fever["urgency"]["calls"] == [
+        {"name": "Cancer care team, 24-hour line", "number": "020 7946 0000"}
+    ]
+    answered = chat("can chemo cause a fever?")
+    assert "24-hour line (020 7946 0000)" in answered["reply"]
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("can chemo cause a fever?", "answer"),
+        ("what should i do if i get a temperature during chemo", "no_answer"),
+    ],
+)
+def test_a_question_about_a_red_flag_ends_with_its_safety_net(chat, message, kind):
+    reply = chat(message)
+    assert reply["kind"] == kind
+    text, net, after = reply["reply"].partition(
+        "If you are on treatment and your temperature is 38.0 °C (100.4 °F) or higher"
+    )
+    assert text and net and after.endswith("goes down.")  # the text, then the net
+
+
+def test_an_ordinary_question_has_no_safety_net(chat):
+    assert chat("What is FOLFOX?")["reply"] == "Here is what our documents say about FOLFOX:"
+
+
+def test_a_clinic_rulebook_that_does_not_load_stops_start_up(index_dir, tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[concepts\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="FAQBOT_TRIAGE_RULES: .* is not valid TOML"):
+        chat_with(index_dir, triage_rules=rules)
 
 
 def test_an_ordinary_question_with_alarming_words_is_answered(chat):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.rulebook import load_rulebook
 from bot.triage import Triage, triage
 
 DATA = Path(__file__).parent / "data"
@@ -26,6 +27,7 @@ def read_lines(name: str) -> list[str]:
 def eval_questions() -> list[str]:
     """The `question` of every seed and MedQuAD dev question, when the folder exists."""
     files = [EVAL / "seed_questions.jsonl", EVAL / "medquad" / "dev_questions.jsonl"]
+
     return [
         json.loads(line)["question"]
         for path in files
@@ -35,9 +37,29 @@ def eval_questions() -> list[str]:
     ]
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    """The rows of a JSON-lines file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def fitting_levels(category: str) -> set[str]:
+    """The levels the bundled rulebook gives a red flag (a clot with breathlessness is
+    an emergency)."""
+    found = {c for c in load_rulebook().categories if c.name == category}
+    return {pattern.level for c in found for pattern in c.patterns}
+
+
+TUNING = read_jsonl(DATA / "triage" / "tuning.jsonl")
+EMERGENCIES = [row for row in TUNING if row.get("kind") == "urgent"]
+NOT_EMERGENCIES = [row for row in TUNING if row.get("kind_not") == "urgent"]
+
+
 @pytest.mark.parametrize(("category", "message"), read_table("urgent_messages.txt"))
 def test_every_emergency_is_urgent_with_its_category(category, message):
-    assert triage(message) == Triage("urgent", category, "")
+    triaged = triage(message)
+    assert (triaged.kind, triaged.category) == ("urgent", category)
+    assert triaged.urgency.level in fitting_levels(category)
 
 
 @pytest.mark.parametrize("message", read_lines("not_urgent_messages.txt"))
@@ -45,11 +67,69 @@ def test_a_question_sharing_alarming_words_is_not_urgent(message):
     assert triage(message).kind == "question"
 
 
-def test_no_seed_or_dev_question_is_taken_for_an_emergency():
+def test_the_shared_emergencies_are_urgent_with_a_fitting_level():
+    path = EVAL / "urgent_messages.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    rows = [row for row in read_jsonl(path) if row.get("kind") == "urgent"]
+    wrong = [
+        row["message"]
+        for row in rows
+        if triage(row["message"]).urgency is None
+        or triage(row["message"]).urgency.level not in fitting_levels(row["category"])
+    ]
+    assert wrong == []
+
+
+def test_the_shared_look_alikes_are_not_urgent():
+    path = EVAL / "urgent_messages.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    rows = [row for row in read_jsonl(path) if row.get("kind_not") == "urgent"]
+    assert [row["message"] for row in rows if triage(row["message"]).urgency] == []
+
+
+def test_fresh_emergencies_are_recognised_with_a_fitting_level():
+    """Messages written by others from RED-FLAGS.md (tests/data/triage/README.md): the
+    bot was tuned on them, so nearly all must pass."""
+    missed = [
+        row["message"]
+        for row in EMERGENCIES
+        if (urgency := triage(row["message"]).urgency) is None
+        or urgency.level not in fitting_levels(row["category"]) | {row.get("level")}
+    ]
+    assert len(missed) <= len(EMERGENCIES) // 100, missed
+
+
+def test_fresh_look_alikes_raise_almost_no_alarm():
+    alarms = [row["message"] for row in NOT_EMERGENCIES if triage(row["message"]).urgency]
+    assert len(alarms) <= len(NOT_EMERGENCIES) // 100, alarms
+
+
+def test_no_seed_patient_or_out_of_scope_question_is_taken_for_an_emergency():
     if not EVAL.is_dir():
         pytest.skip(f"{EVAL} is absent")
-    alarms = [q for q in eval_questions() if triage(q).kind == "urgent"]
-    assert alarms == []
+    questions = [
+        row.get("question") or row["message"]
+        for name in ("seed_questions", "patient_questions", "out_of_scope")
+        for row in read_jsonl(EVAL / f"{name}.jsonl")
+    ]
+    assert [q for q in questions if triage(q).kind == "urgent"] == []
+
+
+# MedQuAD dev questions that tell of symptoms happening to the writer (a thigh red,
+# swollen and painful; new confusion on methadone; breathless with a heavy chest
+# today): taking them for emergencies is the safe reading.
+TOLD_AS_HAPPENING = ("My daughter experiences pains", "have confusion", "catch my breath")
+
+
+def test_no_medquad_question_is_taken_for_an_emergency_unless_it_tells_of_one():
+    if not EVAL.is_dir():
+        pytest.skip(f"{EVAL} is absent")
+    questions = eval_questions()
+    alarms = [q for q in questions if triage(q).kind == "urgent"]
+    told = [q for q in alarms if any(words in q for words in TOLD_AS_HAPPENING)]
+    assert alarms == told and len(told) <= len(TOLD_AS_HAPPENING)
 
 
 def test_every_conversation_turn_gets_the_kind_it_expects():
@@ -74,6 +154,23 @@ def test_small_talk_is_recognised_with_its_category(category, message):
 
 
 @pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("can chemo cause a fever?", "fever"),
+        ("what should i do if i get a temperature during chemo", "fever"),
+        ("is diarrhoea a common side effect of irinotecan", "severe_diarrhoea"),
+        ("what are the signs of sepsis", "sepsis"),
+        ("how should i store my chemo tablets so the grandkids cant get to them", "overdose"),
+        ("What is FOLFOX?", None),
+        ("no fever but a bit tired", None),
+    ],
+)
+def test_a_question_about_a_red_flag_knows_which(message, category):
+    red_flag = triage(message).red_flag
+    assert (red_flag.name if red_flag else None) == category
+
+
+@pytest.mark.parametrize(
     ("message", "question"),
     [
         ("Hi! What is FOLFOX? Thanks", "What is FOLFOX?"),
@@ -91,7 +188,7 @@ def test_small_talk_is_recognised_with_its_category(category, message):
     ],
 )
 def test_a_question_keeps_its_words_without_the_pleasantries(message, question):
-    assert triage(message) == Triage("question", "", question)
+    assert triage(message).question == question
 
 
 @pytest.mark.parametrize(
