@@ -110,13 +110,19 @@ class Assertion:
                 and subject.text not in self.not_subjects
                 and subject.number is None
             ):
-                found.append(Trigger("general", "forward", GENERAL_QUESTION_SCOPE, at, at + 1))
+                found.append(
+                    Trigger("general", "forward", GENERAL_QUESTION_SCOPE, at, at + 1)
+                )
         return found
 
-    def find_triggers(self, tokens: list[Token], concepts: list[Match]) -> list[Trigger]:
+    def find_triggers(
+        self, tokens: list[Token], concepts: list[Match]
+    ) -> list[Trigger]:
         """The trigger phrases of a message, none starting or ending in a concept's
         words ("can chemo cause" holds the concept "chemo" in its gap)."""
-        covered = {at for concept in concepts for at in range(concept.start, concept.end)}
+        covered = {
+            at for concept in concepts for at in range(concept.start, concept.end)
+        }
         found = []
         for match in self.matcher.find(tokens, skip=covered):
             if match.end - 1 in covered:

@@ -194,7 +194,11 @@ class PhraseMatcher:
         if at < len(tokens) and not tokens[at].is_mark:
             token = tokens[at]
             # The exact word first: on a tie it wins over the stem.
-            for key in ("=" + token.text, token.stem, "#" if token.number is not None else None):
+            for key in (
+                "=" + token.text,
+                token.stem,
+                "#" if token.number is not None else None,
+            ):
                 if key in node:
                     longer = self._longest(tokens, at + 1, node[key])
                     if longer and (best is None or longer[0] > best[0]):

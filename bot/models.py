@@ -102,7 +102,9 @@ class Urgent:
         return {
             "level": self.level,
             "category": self.category,
-            "calls": [{"name": call.name, "number": call.number} for call in self.calls],
+            "calls": [
+                {"name": call.name, "number": call.number} for call in self.calls
+            ],
         }
 
 

@@ -137,9 +137,9 @@ def ending_with(text: str, safety_net: str) -> str:
     """The reply's text, then the safety net (a lead's closing colon becomes a stop)."""
     if not safety_net:
         return text
-    return f"{text.removesuffix(':')}. {safety_net}" if text.endswith(":") else (
-        f"{text} {safety_net}"
-    )
+    if text.endswith(":"):
+        text = text.removesuffix(":") + "."
+    return f"{text} {safety_net}"
 
 
 def urgent_reply(urgency: Urgency, settings: ReplySettings) -> Reply:

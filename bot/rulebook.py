@@ -21,7 +21,9 @@ LEVELS = ("emergency", "care_team_now")
 SAFETY_NET_NUMBERS = ("care_line", "emergency_number", "crisis_line", "poison_line")
 ALSO_CALL = ("crisis_line", "poison_line")
 MEASURE_TYPES = ("temperature", "count", "duration")
-IGNORED = "ignore"  # the concept of look-alike words ("blood test"), matched and dropped
+# The concept of look-alike words ("blood test"): matched, so their words are taken,
+# then dropped.
+IGNORED = "ignore"
 CELSIUS_UNITS = frozenset({"c", "celsius", "centigrade", "celcius"})
 FAHRENHEIT_UNITS = frozenset({"f", "fahrenheit", "farenheit"})
 DEGREE_WORDS = frozenset({"°", "degrees", "degree", "deg", "degs"})
@@ -50,7 +52,8 @@ class RulebookError(ValueError):
 class Pattern:
     """One way a category shows: groups of concepts found together, and concepts absent."""
 
-    groups: tuple[tuple[str, ...], ...]  # each group: in one sentence, `near` words apart
+    # Each group: its concepts in one sentence, at most `near` words apart.
+    groups: tuple[tuple[str, ...], ...]
     absent: tuple[str, ...]
     level: str
 
@@ -92,7 +95,9 @@ class Rulebook:
     def __init__(self, data: dict):
         try:
             self.near = int(data.get("near", 8))
-            groups = {name: list(words) for name, words in data.get("words", {}).items()}
+            groups = {
+                name: list(words) for name, words in data.get("words", {}).items()
+            }
             self.matcher = PhraseMatcher(groups)
             concepts = data["concepts"]
             for name, phrases in concepts.items():
@@ -164,13 +169,17 @@ def _load_file(path: str, mtime_ns: int, size: int) -> Rulebook:
 def _category(name: str, spec: dict, known: set[str]) -> Category:
     level = spec["level"]
     if level not in LEVELS:
-        raise RulebookError(f"categories.{name}.level must be one of {', '.join(LEVELS)}")
+        raise RulebookError(
+            f"categories.{name}.level must be one of {', '.join(LEVELS)}"
+        )
     also_call = spec.get("also_call")
     if also_call is not None and also_call not in ALSO_CALL:
         raise RulebookError(
             f"categories.{name}.also_call must be one of {', '.join(ALSO_CALL)}"
         )
-    patterns = [_pattern(text, level, known, f"categories.{name}.when") for text in spec["when"]]
+    patterns = [
+        _pattern(text, level, known, f"categories.{name}.when") for text in spec["when"]
+    ]
     patterns += [
         _pattern(text, "emergency", known, f"categories.{name}.emergency_when")
         for text in spec.get("emergency_when", [])
@@ -181,7 +190,9 @@ def _category(name: str, spec: dict, known: set[str]) -> Category:
     ]
     safety_net = spec.get("safety_net", "")
     try:
-        fields = {field for _, field, _, _ in string.Formatter().parse(safety_net) if field}
+        fields = {
+            field for _, field, _, _ in string.Formatter().parse(safety_net) if field
+        }
     except ValueError as error:
         raise RulebookError(f"categories.{name}.safety_net: {error}") from None
     if not fields <= set(SAFETY_NET_NUMBERS):
@@ -249,11 +260,17 @@ def _measure(name: str, spec: dict) -> Measure:
         return Measure(name, kind, at_least=float(spec["at_least"]), units=units)
     if kind == "duration":
         units = {unit: float(size) for unit, size in spec["minutes"].items()}
-        return Measure(name, kind, at_least=float(spec["at_least_minutes"]), units=units)
-    raise RulebookError(f"measures.{name}.type must be one of {', '.join(MEASURE_TYPES)}")
+        return Measure(
+            name, kind, at_least=float(spec["at_least_minutes"]), units=units
+        )
+    raise RulebookError(
+        f"measures.{name}.type must be one of {', '.join(MEASURE_TYPES)}"
+    )
 
 
-def _measured(measure: Measure, tokens: list[Token], at: int, found: list[Match]) -> int:
+def _measured(
+    measure: Measure, tokens: list[Token], at: int, found: list[Match]
+) -> int:
     """The end of the measure's match at the number tokens[at], or 0."""
     if measure.type == "temperature":
         return _temperature(measure, tokens, at, found)
@@ -271,7 +288,9 @@ def _measured(measure: Measure, tokens: list[Token], at: int, found: list[Match]
     return 0
 
 
-def _temperature(measure: Measure, tokens: list[Token], at: int, found: list[Match]) -> int:
+def _temperature(
+    measure: Measure, tokens: list[Token], at: int, found: list[Match]
+) -> int:
     """A temperature reading in the measure's range: with its unit, or near a concept of
     `about` with no other measuring word nearer."""
     value, end = tokens[at].number, at + 1

@@ -19,7 +19,8 @@ class Triage:
     """What a message is before any retrieval."""
 
     kind: str  # urgent | smalltalk | question
-    category: str  # urgent: the red flag (fever, chest_pain, ...); smalltalk: greeting...
+    # urgent: the red flag (fever, chest_pain, ...); smalltalk: greeting, thanks, ...
+    category: str
     question: str  # kind "question": the message without pleasantries; "" otherwise
     urgency: Urgency | None = None  # kind "urgent": its level and whom else to call
     red_flag: Category | None = None  # a question about a red flag: its safety net
@@ -100,6 +101,12 @@ def triage(message: str, rulebook: Rulebook | None = None) -> Triage:
         return Triage("smalltalk", category, "")
     question = strip_pleasantries(message)
     return Triage("question", "", question, red_flag=assessment.topic)
+
+
+def warm_up(rulebook: Rulebook | None = None) -> None:
+    """Load what triage reads lazily (the rulebook, the ConText triggers, the English
+    word frequencies that guard spelling correction), so no patient waits for it."""
+    triage("my temprature is 38.5 and i had chemo last week", rulebook)
 
 
 def smalltalk_category(message: str) -> str:

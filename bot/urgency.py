@@ -113,7 +113,9 @@ def _topic(asked: list[Mention], rulebook: Rulebook) -> Category | None:
     return None
 
 
-def _holds(pattern: Pattern, mentions: list[Mention], found: set[str], near: int) -> bool:
+def _holds(
+    pattern: Pattern, mentions: list[Mention], found: set[str], near: int
+) -> bool:
     """Whether every group of the pattern is found together and no absent concept is."""
     if any(concept in found for concept in pattern.absent):
         return False

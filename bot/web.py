@@ -26,6 +26,7 @@ from .config import Settings
 from .index import FIELD_WEIGHTS, IndexHolder, ensure_fresh_index
 from .ratelimit import limit_chat, make_limiter
 from .replies import ReplySettings, respond
+from .triage import warm_up as warm_up_triage
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     limiter = make_limiter(app, settings)
     app.extensions["faqbot.limiter"] = limiter  # Flask-Limiter keeps a weak reference
     reply_settings = ReplySettings.from_settings(settings, holder.get())
+    warm_up_triage(reply_settings.rulebook)
     _register_routes(app, settings, holder, reply_settings, limiter)
     _register_errors(app, settings)
     return app
@@ -139,9 +141,11 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
             }
         )
 
+    widget_js = widget_script(settings)
+
     @app.get("/widget.js")
     def widget():
-        response = _static("widget.js", "text/javascript; charset=utf-8")
+        response = Response(widget_js, content_type="text/javascript; charset=utf-8")
         response.headers["Cache-Control"] = "public, max-age=300"
         # Clinic pages on other origins load it with <script src>.
         response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
@@ -336,6 +340,17 @@ def _request_record(environ: dict, path: str, status: str, started: float) -> di
         record |= {"kind": None, "passage_ids": [], "message_chars": None}
     record.update(environ.get(CHAT_LOG_KEY, {}))
     return record
+
+
+def widget_script(settings: Settings) -> bytes:
+    """widget.js with the bot's settings written into its SERVER line, so a clinic sets
+    each number once, here, and not also on its pages."""
+    script = resources.files("bot").joinpath("static", "widget.js").read_bytes()
+    line = b'  var SERVER = {"emergency_number": "911"};'
+    if line not in script:
+        raise RuntimeError("widget.js has lost its SERVER line")
+    server = json.dumps({"emergency_number": settings.emergency_number})
+    return script.replace(line, f"  var SERVER = {server};".encode(), 1)
 
 
 def _static(name: str, content_type: str) -> Response:

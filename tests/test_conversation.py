@@ -233,7 +233,9 @@ def test_suicidal_thoughts_also_get_the_crisis_line(chat):
 
 
 def test_a_swallowed_medicine_also_gets_poison_control(chat):
-    reply = chat("my 3 year old got into my bag and swallowed some of my xeloda tablets")
+    reply = chat(
+        "my 3 year old got into my bag and swallowed some of my xeloda tablets"
+    )
     assert reply["urgency"]["category"] == "overdose"
     assert "Poison Control at 1-800-222-1222" in reply["reply"]
     assert [call["number"] for call in reply["urgency"]["calls"]] == [
@@ -244,7 +246,11 @@ def test_a_swallowed_medicine_also_gets_poison_control(chat):
 
 def test_a_care_team_problem_without_a_care_line_gets_a_sentence_that_holds(chat):
     reply = chat("im on folfox and my temp is 38.6 right now and i cant stop shaking")
-    assert reply["urgency"] == {"level": "care_team_now", "category": "fever", "calls": []}
+    assert reply["urgency"] == {
+        "level": "care_team_now",
+        "category": "fever",
+        "calls": [],
+    }
     assert reply["reply"] == (
         "This needs your cancer care team now. Call your cancer care team's 24-hour "
         "number now, or go to the nearest emergency department. If it gets worse, call "
@@ -258,7 +264,9 @@ def chat_with(index_dir, **settings):
         Settings(corpus_dir=CORPUS, index_dir=index_dir, rate_limit="off", **settings)
     )
     client = app.test_client()
-    return lambda message: client.post("/api/chat", json={"message": message}).get_json()
+    return lambda message: client.post(
+        "/api/chat", json={"message": message}
+    ).get_json()
 
 
 def test_every_number_to_call_is_the_clinics_setting(index_dir):
@@ -298,7 +306,10 @@ def test_a_question_about_a_red_flag_ends_with_its_safety_net(chat, message, kin
 
 
 def test_an_ordinary_question_has_no_safety_net(chat):
-    assert chat("What is FOLFOX?")["reply"] == "Here is what our documents say about FOLFOX:"
+    assert (
+        chat("What is FOLFOX?")["reply"]
+        == "Here is what our documents say about FOLFOX:"
+    )
 
 
 def test_a_clinic_rulebook_that_does_not_load_stops_start_up(index_dir, tmp_path):

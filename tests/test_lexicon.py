@@ -20,7 +20,12 @@ def test_numbers_are_read_with_their_value(message, value):
 
 
 def test_a_year_is_told_apart_from_other_numbers():
-    assert [t.stem for t in read_tokens("in 2019 and 38.5")] == ["in", "#year", "and", "#"]
+    assert [t.stem for t in read_tokens("in 2019 and 38.5")] == [
+        "in",
+        "#year",
+        "and",
+        "#",
+    ]
 
 
 def test_a_hyphenated_name_is_one_clause():
@@ -38,7 +43,9 @@ def test_a_hyphenated_name_is_one_clause():
         ("blue", "blue"),  # too short to correct safely
     ],
 )
-def test_a_misspelt_word_is_read_as_the_vocabulary_word_it_is_one_edit_from(word, meant):
+def test_a_misspelt_word_is_read_as_the_vocabulary_word_it_is_one_edit_from(
+    word, meant
+):
     speller = Speller({"bleeding", "vomiting", "seizure", "fever", "glue"})
     assert stem(speller.correct(word)) == stem(meant)
 

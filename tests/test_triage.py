@@ -102,7 +102,9 @@ def test_fresh_emergencies_are_recognised_with_a_fitting_level():
 
 
 def test_fresh_look_alikes_raise_almost_no_alarm():
-    alarms = [row["message"] for row in NOT_EMERGENCIES if triage(row["message"]).urgency]
+    alarms = [
+        row["message"] for row in NOT_EMERGENCIES if triage(row["message"]).urgency
+    ]
     assert len(alarms) <= len(NOT_EMERGENCIES) // 100, alarms
 
 
@@ -120,7 +122,11 @@ def test_no_seed_patient_or_out_of_scope_question_is_taken_for_an_emergency():
 # MedQuAD dev questions that tell of symptoms happening to the writer (a thigh red,
 # swollen and painful; new confusion on methadone; breathless with a heavy chest
 # today): taking them for emergencies is the safe reading.
-TOLD_AS_HAPPENING = ("My daughter experiences pains", "have confusion", "catch my breath")
+TOLD_AS_HAPPENING = (
+    "My daughter experiences pains",
+    "have confusion",
+    "catch my breath",
+)
 
 
 def test_no_medquad_question_is_taken_for_an_emergency_unless_it_tells_of_one():
@@ -160,7 +166,10 @@ def test_small_talk_is_recognised_with_its_category(category, message):
         ("what should i do if i get a temperature during chemo", "fever"),
         ("is diarrhoea a common side effect of irinotecan", "severe_diarrhoea"),
         ("what are the signs of sepsis", "sepsis"),
-        ("how should i store my chemo tablets so the grandkids cant get to them", "overdose"),
+        (
+            "how should i store my chemo tablets so the grandkids cant get to them",
+            "overdose",
+        ),
         ("What is FOLFOX?", None),
         ("no fever but a bit tired", None),
     ],

@@ -145,6 +145,17 @@ def test_the_widget_and_demo_page_are_served(client):
     assert b'src="/widget.js"' in page.data
 
 
+def test_the_widget_is_served_with_the_bots_emergency_number(settings):
+    from dataclasses import replace
+
+    from bot.web import create_app
+
+    client = create_app(replace(settings, emergency_number="112")).test_client()
+    script = client.get("/widget.js").get_data(as_text=True)
+    assert '  var SERVER = {"emergency_number": "112"};' in script
+    assert "911" not in script.split("var SERVER", 1)[1].split("\n", 1)[0]
+
+
 def test_a_tampered_context_starts_a_new_conversation(chat):
     context = chat("What is FOLFOX?")["context"]
     tampered = context[:-3] + ("AAA" if not context.endswith("AAA") else "BBB")

@@ -5,8 +5,9 @@
  *           data-title="Ask Riverside" data-accent="#0b5cad"></script>
  *
  * data-title, data-greeting, data-launcher (launcher text), data-accent (#rgb or
- * #rrggbb), data-position (right | left), data-emergency-number (default 911) and
- * data-api-base (default: the origin this file was loaded from) are read once, here.
+ * #rrggbb), data-position (right | left) and data-api-base (default: the origin this
+ * file was loaded from) are read once, here. Numbers to call come from the bot itself:
+ * SERVER below is written as the file is served, and urgent replies carry theirs.
  *
  * No dependencies, no build step, nothing fetched but the bot's /api/chat. The UI lives
  * in a Shadow DOM styled by a constructed stylesheet (adoptedStyleSheets), so the host
@@ -28,6 +29,9 @@
     unreachable: "Can't reach the clinic's assistant right now. Please try again later.",
     thinking: "The assistant is looking for an answer",
   };
+  // The bot's settings, written into this line as it serves the file.
+  var SERVER = {"emergency_number": "911"};
+  var LEVEL_HEADINGS = { emergency: "Emergency", care_team_now: "Call your care team now" };
   var MAX_STORED_MESSAGES = 40;
   var REQUEST_TIMEOUT_MS = 20000;
   var DEFAULT_RETRY_SECONDS = 20; // when a 429 carries no readable Retry-After
@@ -62,10 +66,7 @@
       launcher: data.launcher || STRINGS.launcher,
       accent: accent,
       position: data.position === "left" ? "left" : "right",
-      // Match the bot's FAQBOT_EMERGENCY_NUMBER when it is not 911.
-      emergencyNumber: /^\+?[0-9][0-9 -]{1,19}$/.test(data.emergencyNumber || "")
-        ? data.emergencyNumber
-        : "911",
+      emergencyNumber: String(SERVER.emergency_number || "911"),
       apiBase: readApiBase(script, data.apiBase),
     };
   }
@@ -197,7 +198,8 @@
 
     var status = el("p", "status");
     status.hidden = true;
-    var footnote = el("p", "footnote", STRINGS.footnote + config.emergencyNumber + ".");
+    var footnote = el("p", "footnote", STRINGS.footnote);
+    footnote.append(telLink(config.emergencyNumber), ".");
     panel.append(header, log, typing, composer, status, footnote);
     root.append(launcher, panel);
     return { launcher: launcher, panel: panel, log: log, typing: typing, input: input,
@@ -382,7 +384,9 @@
     var bubble = el("div", "msg bot kind-" + kind.replace(/[^a-z_]/g, ""));
     // Announce an emergency at once; not again when the conversation is restored.
     if (kind === "urgent" && isNew) bubble.setAttribute("role", "alert");
+    if (kind === "urgent") renderUrgency(bubble, reply.urgency);
     bubble.appendChild(el("p", "lead", reply.reply));
+    if (kind === "urgent") renderCalls(bubble, reply.urgency);
     var answers = Array.isArray(reply.answers) ? reply.answers.slice(0, 3) : [];
     answers.forEach(function (answer) { bubble.appendChild(renderPassage(answer)); });
     var suggestions = Array.isArray(reply.suggestions) ? reply.suggestions : [];
@@ -391,6 +395,31 @@
       bubble.appendChild(renderChoices(heading, suggestions));
     }
     return bubble;
+  }
+
+  function renderUrgency(bubble, urgency) {
+    var level = urgency && urgency.level === "care_team_now" ? "care_team_now" : "emergency";
+    bubble.classList.add("level-" + level);
+    bubble.appendChild(el("p", "level", LEVEL_HEADINGS[level]));
+  }
+
+  function renderCalls(bubble, urgency) {
+    var calls = urgency && Array.isArray(urgency.calls) ? urgency.calls : [];
+    var list = el("ul", "calls");
+    calls.forEach(function (call) {
+      if (!call || typeof call.number !== "string") return;
+      var item = el("li", "", String(call.name || "Call") + ": ");
+      item.appendChild(telLink(call.number));
+      list.appendChild(item);
+    });
+    if (list.children.length) bubble.appendChild(list);
+  }
+
+  function telLink(number) {
+    // The number as the bot wrote it, dialled as its digits (and a leading +).
+    var link = el("a", "tel", number);
+    link.href = "tel:" + number.replace(/[^0-9+]/g, "").replace(/(?!^)\+/g, "");
+    return link;
   }
 
   function renderPassage(answer) {
@@ -570,6 +599,16 @@
       ".msg.notice { align-self: stretch; max-width: none; background: #fff4e5; border: 1px solid #b25e00; }",
       ".msg.kind-urgent { align-self: stretch; max-width: none; background: #fdecea; border: 2px solid #b3261e; }",
       ".msg.kind-urgent .lead { color: #8c1d18; font-weight: 700; font-size: 16px; }",
+      ".msg.level-care_team_now { background: #fff4e5; border-color: #b25e00; }",
+      ".msg.level-care_team_now .lead, .msg.level-care_team_now .level { color: #7a3e00; }",
+      ".level { margin: 0 0 4px; font-size: 13px; font-weight: 700; text-transform: uppercase;",
+      "  letter-spacing: .04em; color: #8c1d18; }",
+      ".calls { margin: 8px 0 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 6px; }",
+      ".calls a { display: inline-block; min-height: 44px; line-height: 44px; padding: 0 14px; border-radius: 8px;",
+      "  background: #b3261e; color: #fff; font-weight: 700; font-size: 17px; text-decoration: none; }",
+      ".msg.level-care_team_now .calls a { background: #7a3e00; }",
+      ".calls a:focus-visible { outline: 3px solid #1f2328; outline-offset: 2px; }",
+      ".footnote a { color: inherit; font-weight: 600; }",
       ".lead { margin: 0; }",
       ".passage { margin: 10px 0 0; padding: 8px 10px; background: var(--paper); border-left: 3px solid var(--accent);",
       "  border-radius: 6px; }",

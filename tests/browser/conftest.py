@@ -39,6 +39,8 @@ SCREENSHOTS = HERE.parent / "screenshots"
 HOST_PAGE = Template((HERE / "host_page.html").read_text("utf-8"))
 HOST_CSS = (HERE / "host.css").read_bytes()
 DESKTOP = {"width": 1280, "height": 800}
+EMERGENCY_NUMBER = "112"
+CARE_LINE = "020 7946 0000"
 
 
 def pytest_configure(config):
@@ -86,6 +88,9 @@ def start_bot(index_dir: Path, rate_limit: str, allowed_origin: str) -> Server:
         index_dir=index_dir,
         allowed_origins=(allowed_origin,),
         rate_limit=rate_limit,
+        # Not the defaults: the widget must show the server's numbers, not its own.
+        emergency_number=EMERGENCY_NUMBER,
+        care_line=CARE_LINE,
     )
     return serve(create_app(settings))
 

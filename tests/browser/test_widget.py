@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 UNREACHABLE = "Can't reach the clinic's assistant right now. Please try again later."
 FOOTNOTE = (
     "Answers are quoted from the clinic's documents. Not medical advice. "
-    "In an emergency call 911."
+    "In an emergency call 112."
 )
 SMALL_INTESTINE = "Treatments for recurrent small intestine cancer"
 REPLIES = ".log > .msg.bot:not(.greeting), .log > .msg.notice"
@@ -100,14 +100,39 @@ def test_clarify_choices_are_buttons_that_answer(open_page, sites):
     expect(answer.locator(".citation").first).to_contain_text(SMALL_INTESTINE)
 
 
-def test_urgent_reply_is_an_alert(open_page, sites):
+def test_an_emergency_comes_first_with_the_servers_number_to_tap(open_page, sites):
     page = open_page(sites.host + "/").page
     open_widget(page)
+    expect(page.locator(".footnote a")).to_have_attribute("href", "tel:112")
     reply = ask(page, "I have chest pain and can't breathe")
     expect(reply).to_have_attribute("role", "alert")
-    expect(reply).to_contain_text("911")
+    expect(reply.locator(".level")).to_have_text("Emergency")
+    expect(reply.locator(".lead")).to_contain_text("Call 112 now")
+    call = reply.locator(".calls a")
+    expect(call).to_have_text("112")
+    expect(call).to_have_attribute("href", "tel:112")
     border = reply.evaluate("node => getComputedStyle(node).borderTopColor")
     assert border == "rgb(179, 38, 30)"
+
+
+def test_care_team_now_gives_the_clinics_24_hour_line(open_page, sites, screenshots):
+    page = open_page(sites.host + "/").page
+    open_widget(page)
+    reply = ask(page, "my temp is 38.9 and i had chemo last week")
+    expect(reply).to_have_attribute("role", "alert")
+    expect(reply.locator(".level")).to_have_text("Call your care team now")
+    expect(reply.locator(".calls a")).to_have_attribute("href", "tel:02079460000")
+    expect(reply.locator(".calls")).to_contain_text("020 7946 0000")
+    page.screenshot(path=screenshots / "care-team-now.png")
+
+
+def test_suicidal_thoughts_get_the_crisis_line_too(open_page, sites):
+    page = open_page(sites.host + "/").page
+    open_widget(page)
+    reply = ask(page, "i cant do this anymore, everyone would be better off without me")
+    links = reply.locator(".calls a")
+    expect(links).to_have_count(2)
+    expect(links.nth(1)).to_have_attribute("href", "tel:988")
 
 
 def test_keyboard_alone_opens_asks_and_closes(open_page, sites):
