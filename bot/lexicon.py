@@ -12,8 +12,8 @@ words of any kind) and `#` (a number; `#year` a year such as 2019); a word writt
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from nltk.stem.snowball import SnowballStemmer
 from rapidfuzz.distance import OSA
@@ -45,24 +45,23 @@ def stem(word: str) -> str:
     return _stemmer.stem(word)
 
 
-@dataclass(frozen=True)
-class Token:
-    """One word, number or mark of a message."""
+class Token(NamedTuple):
+    """One word, number or mark of a message (a named tuple: a message makes dozens)."""
 
     text: str  # lowercase, without apostrophes ("can't" -> "cant")
     stem: str  # the stem of the word meant (a misspelling corrected); marks as they are
     number: float | None  # the value of a number ("38.6", "ten"), else None
     sentence: int  # the sentence's position in the message
     is_mark: bool
+    keys: tuple[str, ...] = ()  # what it matches in a phrase: "=word", its stem, "#"
 
 
 def read_tokens(message: str, speller: Speller | None = None) -> list[Token]:
     """The message's tokens, in order, each knowing its sentence."""
     text = JOINED.sub(" ", message.lower().translate(APOSTROPHES))
     tokens, sentence = [], 0
-    for match in TOKEN.finditer(text):
-        word = match.group()
-        if word in SENTENCE_MARKS:
+    for word in TOKEN.findall(text):
+        if word in SENTENCE_MARKS:  # marks match no phrase word: no keys
             tokens.append(Token(word, word, None, sentence, True))
             sentence += 1
         elif word in CLAUSE_MARKS:
@@ -71,13 +70,24 @@ def read_tokens(message: str, speller: Speller | None = None) -> list[Token]:
             value = float(word.replace(",", "."))
             # A year ("in 2019") is told apart from other numbers: `#year` in phrases.
             kind = "#year" if len(word) == 4 and word[:2] in ("19", "20") else "#"
-            tokens.append(Token(word, kind, value, sentence, False))
+            keys = ("#year", "#") if kind == "#year" else ("#",)
+            tokens.append(Token(word, kind, value, sentence, False, keys))
         else:
-            meant = speller.correct(word) if speller else word
-            tokens.append(
-                Token(word, stem(meant), NUMBER_WORDS.get(word), sentence, False)
-            )
+            word_stem, number, keys = _read_word(word, speller)
+            tokens.append(Token(word, word_stem, number, sentence, False, keys))
     return tokens
+
+
+@lru_cache(maxsize=100_000)  # the same words come again and again
+def _read_word(
+    word: str, speller: Speller | None
+) -> tuple[str, float | None, tuple[str, ...]]:
+    """A word's stem (of the word meant, a misspelling corrected), its value as a
+    number word, and its keys in phrases: the exact word first (it wins ties)."""
+    meant = speller.correct(word) if speller else word
+    number = NUMBER_WORDS.get(word)
+    keys = ("=" + word, stem(meant)) + (() if number is None else ("#",))
+    return keys[1], number, keys
 
 
 class Speller:
@@ -121,8 +131,7 @@ def _deletions(word: str) -> set[str]:
     return {word[:at] + word[at + 1 :] for at in range(len(word))}
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A phrase found in a message: tokens [start, end) and what the phrase stands for."""
 
     start: int
@@ -178,9 +187,12 @@ class PhraseMatcher:
     def find(self, tokens: list[Token], skip: set[int] = frozenset()) -> list[Match]:
         """The longest phrase starting at each token, left to right, not overlapping and
         not starting on a token of `skip`."""
-        found, at = [], 0
+        found, at, first_words = [], 0, self.root.keys()
         while at < len(tokens):
-            best = None if at in skip else self._longest(tokens, at, self.root)
+            best = None
+            # Most tokens start no phrase: only those whose keys the trie's root holds.
+            if at not in skip and not first_words.isdisjoint(tokens[at].keys):
+                best = self._longest(tokens, at, self.root)
             if best:
                 found.append(Match(at, best[0], frozenset(best[1])))
                 at = best[0]
@@ -191,24 +203,19 @@ class PhraseMatcher:
     def _longest(self, tokens, at: int, node: dict) -> tuple[int, set[str]] | None:
         """(end, labels) of the longest phrase from `node` matching from tokens[at]."""
         best = (at, node[""]) if "" in node else None
-        if at < len(tokens) and not tokens[at].is_mark:
-            token = tokens[at]
-            # The exact word first: on a tie it wins over the stem.
-            for key in (
-                "=" + token.text,
-                token.stem,
-                "#" if token.number is not None else None,
-            ):
+        if at < len(tokens):
+            for key in tokens[at].keys:
                 if key in node:
                     longer = self._longest(tokens, at + 1, node[key])
                     if longer and (best is None or longer[0] > best[0]):
                         best = longer
-        if "*" in node:
-            for gap in range(MAX_GAP + 1):
-                end = at + gap
-                if end > len(tokens) or any(t.is_mark for t in tokens[at:end]):
-                    break
+        if "*" in node:  # up to MAX_GAP words, never across a mark
+            end = at
+            while True:
                 longer = self._longest(tokens, end, node["*"])
                 if longer and longer[0] > end and (best is None or longer[0] > best[0]):
                     best = longer
+                if end - at == MAX_GAP or end == len(tokens) or tokens[end].is_mark:
+                    break
+                end += 1
         return best

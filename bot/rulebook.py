@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 
 from .assertion import bundled_assertion
@@ -116,12 +117,25 @@ class Rulebook:
                 _category(name, spec, known)
                 for name, spec in data["categories"].items()
             )
+            self._when = _by_first_concept(self.categories, "patterns")
+            self._topics = _by_first_concept(self.categories, "topics")
         except RulebookError:
             raise
         except (KeyError, TypeError, ValueError) as error:
             raise RulebookError(f"{type(error).__name__}: {error}") from None
         trigger_words = bundled_assertion().matcher.words
         self.speller = Speller(self.matcher.words | trigger_words)
+
+    def patterns_of(
+        self, found: set[str], topics: bool = False
+    ) -> list[tuple[int, Category, Pattern]]:
+        """The `when` (or `topic`) patterns whose first concept is among those found, as
+        (the category's place in the rulebook, category, pattern), in rulebook order: a
+        message names a few concepts, so only a few of the hundreds of patterns apply."""
+        index = self._topics if topics else self._when
+        entries = [entry for concept in found for entry in index.get(concept, ())]
+        entries.sort(key=itemgetter(0, 1))
+        return [(order, category, pattern) for order, _, category, pattern in entries]
 
     def find_concepts(self, tokens: list[Token]) -> list[Match]:
         """The concepts of a message's tokens: phrases and measures, look-alikes dropped."""
@@ -223,6 +237,17 @@ def _pattern(text: str, level: str, known: set[str], where: str) -> Pattern:
         raise RulebookError(f"{where}: pattern {text!r} names no concept")
     _check_names({*absent, *(c for group in groups for c in group)}, known, where)
     return Pattern(tuple(groups), tuple(absent), level)
+
+
+def _by_first_concept(categories: tuple[Category, ...], field: str) -> dict:
+    """Each concept -> the patterns (of `field`) that name it first, as sortable entries
+    (the category's order, the pattern's order, category, pattern)."""
+    index: dict[str, list] = {}
+    for order, category in enumerate(categories):
+        for place, pattern in enumerate(getattr(category, field)):
+            entry = (order, place, category, pattern)
+            index.setdefault(pattern.groups[0][0], []).append(entry)
+    return index
 
 
 def _check_ignored(node: dict, path: list[str]) -> None:

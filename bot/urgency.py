@@ -54,8 +54,9 @@ def assess(message: str, rulebook: Rulebook | None = None) -> Assessment:
     rulebook = rulebook or load_rulebook()
     tokens = read_tokens(message, rulebook.speller)
     matches = rulebook.find_concepts(tokens)
-    if not matches:
-        return NOTHING
+    named = {label for match in matches for label in match.labels}
+    if not (rulebook.patterns_of(named) or rulebook.patterns_of(named, topics=True)):
+        return NOTHING  # no pattern starts with a concept told: nothing can hold
     statuses = bundled_assertion().statuses(tokens, matches, rulebook.background)
     mentions = _mentions(tokens, matches, statuses)
     now = [m for m in mentions if _counts_now(m, rulebook)]
@@ -92,23 +93,22 @@ def _urgency(now: list[Mention], rulebook: Rulebook) -> Urgency | None:
     for mention in now:
         first_told.setdefault(mention.concept, mention.start)
     best, best_rank = None, None
-    for order, category in enumerate(rulebook.categories):
-        for pattern in category.patterns:
-            if not _holds(pattern, now, found, rulebook.near):
-                continue
-            told = min(first_told[c] for group in pattern.groups for c in group)
-            rank = (pattern.size, pattern.level == "emergency", -told, -order)
-            if best_rank is None or rank > best_rank:
-                best = Urgency(category.name, pattern.level, category.also_call)
-                best_rank = rank
+    for order, category, pattern in rulebook.patterns_of(found):
+        if not _holds(pattern, now, found, rulebook.near):
+            continue
+        told = min(first_told[c] for group in pattern.groups for c in group)
+        rank = (pattern.size, pattern.level == "emergency", -told, -order)
+        if best_rank is None or rank > best_rank:
+            best = Urgency(category.name, pattern.level, category.also_call)
+            best_rank = rank
     return best
 
 
 def _topic(asked: list[Mention], rulebook: Rulebook) -> Category | None:
     """The first category of the rulebook a question is about."""
     found = {mention.concept for mention in asked}
-    for category in rulebook.categories:
-        if any(_holds(p, asked, found, rulebook.near) for p in category.topics):
+    for _, category, pattern in rulebook.patterns_of(found, topics=True):
+        if _holds(pattern, asked, found, rulebook.near):
             return category
     return None
 
