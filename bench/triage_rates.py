@@ -1,4 +1,5 @@
-"""Print triage's figures: recall per red-flag category and false alarms per list.
+"""Print triage's figures: recall per red-flag category, false alarms per list, and
+small talk recognised.
 
     .venv/bin/python bench/triage_rates.py [--extra FILE ...] [--list-alarms]
 
@@ -177,6 +178,14 @@ def main() -> None:
         f"p99 {statistics.quantiles(seconds, n=100)[98] * 1e6:.0f} µs "
         f"({len(seconds):,} messages, warm)"
     )
+    smalltalk = [
+        line.split("\t", 1) for line in lines_of(DATA / "smalltalk_messages.txt")
+    ]
+    right = sum(
+        (triage(message).kind, triage(message).category) == ("smalltalk", category)
+        for category, message in smalltalk
+    )
+    print(f"Small talk recognised, right category: {right} / {len(smalltalk)}")
     if args.list_alarms:
         print("\n" + "\n".join(problems))
 
