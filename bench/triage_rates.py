@@ -65,6 +65,7 @@ def labelled_sets(extras: list[Path]) -> dict[str, list[dict]]:
     if shared.exists():
         sets["shared"] = read_jsonl(shared)
     sets["tuning"] = read_jsonl(DATA / "triage" / "tuning.jsonl")
+    sets["heldout"] = read_jsonl(DATA / "triage" / "heldout.jsonl")
     sets["project"] = [
         {"message": message, "kind": "urgent", "category": category}
         for category, message in (
