@@ -106,7 +106,9 @@ def main() -> None:
                 wrong += 1
                 failures.append(f"[conversation] {reply.kind}: {turn['message']}")
     if turns:
-        print(f"| conversation turns | {turns - wrong} | {turns} | right kind and passage |")
+        print(
+            f"| conversation turns | {turns - wrong} | {turns} | right kind and passage |"
+        )
     if args.list:
         print("\n" + "\n".join(failures))
 

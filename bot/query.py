@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from wordfreq import zipf_frequency
 
 from .index import Index
 from .synonyms import CHATTER, EQUIVALENT_GROUPS, GENERIC_WORDS, LAY_SYNONYMS
@@ -35,6 +36,13 @@ DEFINITION_WORDS = re.compile(  # searched in the lowercased question
 )
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
 MAX_DEFINITION_TERMS = 3
+# A word the index lacks weighs by how informative it is in general English, on
+# wordfreq's Zipf scale (log10 of uses per billion words: "the" 7.7, "help" 5.8,
+# "insurance" 4.9, "pancreatic" 3.3): as much as the corpus's rarest word at RARE_ZIPF or
+# below, nothing at EVERYDAY_ZIPF or above, in proportion between (calibrated in
+# bench/calibrate_answerability.py on labelled in-scope and out-of-scope questions).
+EVERYDAY_ZIPF = 6.0
+RARE_ZIPF = 4.0
 
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
 # (terms asked, terms added, weight of the asked terms, weight of the added terms)
@@ -81,7 +89,7 @@ class Query:
 
 def understand(index: Index, question: str) -> Query:
     """The weighted terms to search for a question."""
-    own, corrections = _own_terms(index, question)
+    own, corrections, own_words = _own_terms(index, question)
     weights = {term: 1.0 for term in own}
     asked_terms = set(own)
     synonyms = _synonyms_asked(asked_terms)
@@ -115,8 +123,24 @@ def understand(index: Index, question: str) -> Query:
         aliases=tuple(aliases),
         corrections=corrections,
         vague_terms=vague,
-        idf={term: index.idf(term) for term in own},
+        idf={term: _weight(index, term, own_words[term]) for term in own},
     )
+
+
+def _weight(index: Index, term: str, word: str) -> float:
+    """What a question's term weighs when coverage is judged: its idf in the index, or
+    for a word the index lacks, the rarest word's idf scaled by how informative the word
+    is in general English ("actually" nearly nothing, "pancreatic" all of it)."""
+    if term in index.vocabulary:
+        return index.idf(term)
+    return index.idf(term) * english_informativeness(word)
+
+
+@lru_cache(maxsize=20_000)
+def english_informativeness(word: str) -> float:
+    """0 for an everyday English word, 1 for a rare one (or one English does not use)."""
+    zipf = zipf_frequency(word, "en")
+    return min(1.0, max(0.0, (EVERYDAY_ZIPF - zipf) / (EVERYDAY_ZIPF - RARE_ZIPF)))
 
 
 def with_context_terms(query: Query, context_terms: list[str], weight: float) -> Query:
@@ -131,13 +155,16 @@ def with_context_terms(query: Query, context_terms: list[str], weight: float) ->
     return replace(query, weights=weights)
 
 
-def _own_terms(index: Index, question: str) -> tuple[list[str], dict[str, str]]:
-    """The question's terms without chatter, joined pieces added, misspellings corrected."""
+def _own_terms(
+    index: Index, question: str
+) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The question's terms without chatter, joined pieces added, misspellings corrected;
+    the corrections; and the word each term was read from."""
     found = words(question)
     tokens = tokenize(question, found)
-    content = [t for t in tokens if question[t.start : t.end].lower() not in CHATTER]
+    content = [t for t in tokens if not _is_chatter(question[t.start : t.end].lower())]
     content = content or tokens
-    own, corrections, lay = [], {}, lay_terms()
+    own, corrections, lay, own_words = [], {}, lay_terms(), {}
     for token in content:
         term = token.term
         if term not in index.vocabulary and term not in lay:
@@ -146,23 +173,33 @@ def _own_terms(index: Index, question: str) -> tuple[list[str], dict[str, str]]:
                 corrections[term] = corrected
                 term = corrected
         own.append(term)
-    own.extend(t for t in _joined_pieces(index, question, found) if t not in own)
-    return own, corrections
+        own_words.setdefault(term, question[token.start : token.end].lower())
+    for term, word in _joined_pieces(index, question, found):
+        if term not in own:
+            own.append(term)
+            own_words[term] = word
+    return own, corrections, own_words
+
+
+def _is_chatter(word: str) -> bool:
+    """A word that says nothing of what is asked, or its possessive ("my dads")."""
+    return word in CHATTER or (word.endswith("s") and word[:-1] in CHATTER)
 
 
 def _joined_pieces(
     index: Index, question: str, found: list[tuple[str, int, int]]
-) -> list[str]:
-    """Index terms made of two neighbouring words (`found`: the question's words):
-    "5 FU" -> 5fu, "HER 2" -> her2."""
+) -> list[tuple[str, str]]:
+    """Index terms made of two neighbouring words (`found`: the question's words), with
+    the word they make: "5 FU" -> 5fu, "HER 2" -> her2."""
     joined = []
     for (left, _, left_end), (right, right_start, _) in zip(
         found, found[1:], strict=False
     ):
         if question[left_end:right_start] in (" ", "-"):
-            term = normalize((left + right).lower())
+            word = (left + right).lower()
+            term = normalize(word)
             if term and term in index.vocabulary:
-                joined.append(term)
+                joined.append((term, word))
     return joined
 
 

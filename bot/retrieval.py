@@ -88,7 +88,7 @@ def retrieve(
     query = understand(index, question)
     if state.get("t") and _is_follow_up(question, query):
         query = with_context_terms(query, _strings(state["t"]), CONTEXT_WEIGHT)
-    hits = search(index, query, top_k=max(30, top_k * 10))
+    hits = _in_named_documents(query, search(index, query, top_k=max(30, top_k * 10)))
     if not hits or coverage(query, hits[0]) < MIN_COVERAGE:
         return Retrieval(kind="no_answer", state=_continued(state))
     best_by_document = _best_hit_per_document(hits)
@@ -104,6 +104,25 @@ def retrieve(
     elif is_open and _cover_the_same(query, contenders[:2]):
         return _clarify(contenders, question)
     return _answer(index, query, question, hits[:top_k])
+
+
+def _in_named_documents(query: Query, hits: list[Hit]) -> list[Hit]:
+    """A question that names what some documents are about, in words of their titles
+    that the other documents' titles lack ("stomach", "small bowel" for small intestine),
+    is answered from those documents."""
+    titles = {hit.passage.document_id: _title_terms(hit.passage.title) for hit in hits}
+    if len(titles) < 2:
+        return hits
+    shared = set.intersection(*titles.values())
+    asked = set(query.own_terms) | {t for _, added in query.synonyms for t in added}
+    naming = {doc for doc, words in titles.items() if (words - shared) & asked}
+    if not naming or len(naming) == len(titles):
+        return hits
+    return [hit for hit in hits if hit.passage.document_id in naming]
+
+
+def _title_terms(title: str) -> set[str]:
+    return set(terms(title))
 
 
 def _answer(index: Index, query: Query, question: str, top: list[Hit]) -> Retrieval:

@@ -37,6 +37,21 @@ STOPWORDS = frozenset(
     """.split()
 )
 NEGATIONS = frozenset({"not", "no", "nor", "never", "without"})
+# Contractions typed without their apostrophe, as they read with it: "dont" is "don't"
+# ("not"), "whats" is "what's" (stopwords). Only spellings that are no other word: not
+# "its", "were", "ill", "wed", "shed", "hell", "well".
+APOSTROPHE_LESS = {
+    **dict.fromkeys(
+        "dont doesnt didnt cant couldnt wont wouldnt shouldnt isnt arent wasnt werent "
+        "hasnt havent hadnt mustnt neednt".split(),
+        "not",
+    ),
+    **dict.fromkeys(
+        "im ive id youre youve youd hes shes theyre theyve weve whats thats theres "
+        "heres wheres whos hows lets".split(),
+        None,
+    ),
+}
 
 # Words, numbers and words joined by hyphens or apostrophes: "5-FU", "MSI-H", "HER2", "don't".
 WORD_PATTERN = r"[^\W_]+(?:[-'’][^\W_]+)*"
@@ -62,6 +77,8 @@ def normalize(word: str) -> str | None:
     """A lowercase word -> its index term, or None for a stopword."""
     if word in STOPWORDS:
         return None
+    if word in APOSTROPHE_LESS:
+        return APOSTROPHE_LESS[word]
     return _stemmer.stem(SPELLING_VARIANTS.get(word, word))
 
 
