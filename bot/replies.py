@@ -22,6 +22,7 @@ from .triage import triage
 from .urgency import Urgency
 
 MAX_SUGGESTIONS = 3
+MAX_MARKED_SHARE = 0.25  # a term in more of the passages than this is not highlighted
 NOT_ADVICE = (
     "These answers are quoted from our clinic's documents; they are not medical advice "
     "for you. Your care team can answer questions about your own care."
@@ -123,7 +124,10 @@ def compose_reply(
         return Reply(
             kind="no_answer", reply=ending_with(text, safety_net), context=new_context
         )
-    answers = tuple(Answer(hit, highlight_spans(hit)) for hit in result.hits)
+    informative = _informative_terms(index, result.hits)
+    answers = tuple(
+        Answer(hit, highlight_spans(hit, informative)) for hit in result.hits
+    )
     return Reply(
         kind="answer",
         reply=ending_with(lead_sentence(result.topic), safety_net),
@@ -210,10 +214,29 @@ def lead_sentence(topic: str) -> str:
     return "Here is what our documents say:"
 
 
-def highlight_spans(hit: Hit) -> tuple[tuple[int, int], ...]:
-    """Character spans of the passage's words that matched the question, merged."""
+def _informative_terms(index: Index, hits: tuple[Hit, ...]) -> frozenset[str]:
+    """The matched terms worth marking: not those found in a large share of the
+    passages ("cancer", "use" in a cancer clinic's documents)."""
+    matched = {term for hit in hits for term in hit.matched_terms}
+    frequency, passages = index.document_frequency, len(index.passages)
+    return frozenset(
+        term
+        for term in matched
+        if term in index.vocabulary
+        and frequency[index.vocabulary[term]] <= MAX_MARKED_SHARE * passages
+    )
+
+
+def highlight_spans(
+    hit: Hit, informative: frozenset[str] | None = None
+) -> tuple[tuple[int, int], ...]:
+    """Character spans of the passage's words that matched the question (only the
+    informative ones, when given), merged."""
     spans_by_term = _term_spans(hit.passage.text)
-    spans = [span for term in hit.matched_terms for span in spans_by_term.get(term, ())]
+    marked = (
+        hit.matched_terms if informative is None else hit.matched_terms & informative
+    )
+    spans = [span for term in marked for span in spans_by_term.get(term, ())]
     spans.sort()
     merged: list[tuple[int, int]] = []
     last_end = -1

@@ -22,6 +22,9 @@ from .ranking import coverage, search
 from .tokenization import terms, tokenize
 
 MIN_COVERAGE = 0.7  # share of the question's idf weight the best passage must answer
+NEARLY_AS_WELL = (
+    0.75  # a second or third passage scores at least this share of the first
+)
 # A document whose best passage scores this many times the next document's wins outright;
 # below that, the previous reply's document is preferred, or, with none, we ask which.
 CLEAR_WIN = 1.6
@@ -103,7 +106,13 @@ def retrieve(
         hits = [hit for hit in hits if hit.passage.document_id == previous]
     elif is_open and _cover_the_same(query, contenders[:2]):
         return _clarify(contenders, question)
-    return _answer(index, query, question, hits[:top_k])
+    return _answer(index, query, question, _answering(hits[:top_k]))
+
+
+def _answering(top: list[Hit]) -> list[Hit]:
+    """The best passage, and the next ones only when they answer nearly as well: a
+    patient reads what answers, not three passages whatever they hold."""
+    return [hit for hit in top if hit.score >= NEARLY_AS_WELL * top[0].score]
 
 
 def _in_named_documents(query: Query, hits: list[Hit]) -> list[Hit]:

@@ -118,6 +118,8 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("not working", "refractory"),
     ("keeps growing", "progression", "refractory"),
     ("getting worse", "progression"),
+    ("is back", "recurrent"),
+    ("its back", "recurrent"),
     ("cut it out", "surgery", "removed"),
     ("cut out", "removed", "surgery"),
     ("too big", "unresectable"),

@@ -327,11 +327,33 @@ def test_an_ordinary_question_with_alarming_words_is_answered(chat):
 
 def test_an_answer_suggests_other_sections_of_its_document(chat):
     reply = chat("Is Herceptin used for stomach cancer?")
+    assert [answer["citation"]["section"] for answer in reply["answers"]] == [
+        "Targeted Therapy"
+    ]
     assert reply["suggestions"] == [
+        "What about treatment of stomach cancer?",
         "What about radiation therapy?",
         "What about nutritional support?",
-        "What about strategies to improve treatment?",
     ]
+
+
+def test_only_passages_that_answer_nearly_as_well_are_shown(chat, index):
+    from bot.retrieval import NEARLY_AS_WELL
+
+    for question in ("What is FOLFOX?", "What is refractory stomach cancer?"):
+        scores = [answer["score"] for answer in chat(question)["answers"]]
+        assert scores and all(s >= NEARLY_AS_WELL * scores[0] for s in scores)
+
+
+def test_highlights_mark_informative_words_not_the_everyday_ones(chat):
+    reply = chat("Is Herceptin used for stomach cancer?")
+    marked = {
+        answer["text"][start:end].lower()
+        for answer in reply["answers"]
+        for start, end in answer["highlights"]
+    }
+    assert "herceptin" in marked
+    assert marked.isdisjoint({"cancer", "used", "use"})
 
 
 def lines_of(name):

@@ -148,3 +148,37 @@ def test_an_alias_of_a_word_found_all_over_a_large_corpus_is_not_kept(tmp_path):
     assert "diseas" not in index.aliases and "leprosi" not in index.aliases
     assert understand(index, "Which disease affects organ 7?").aliases == ()
     assert understand(index, "What is leprosy?").aliases == ()
+
+
+def test_a_word_the_index_lacks_weighs_by_how_informative_it_is_in_english(index):
+    from bot.query import english_informativeness
+
+    assert english_informativeness("actually") < 0.4 < english_informativeness("breast")
+    assert english_informativeness("pancreatic") == 1.0
+    asked = understand(index, "is pancreatic cancer treated actually").subject_idf
+    assert asked["pancreat"] > 3 * asked["actual"]
+
+
+@pytest.mark.parametrize(
+    ("question", "dropped"),
+    [
+        ("whats folfox", "what"),
+        ("my dads cancer is back", "dad"),
+        ("mums chemo dont work", "mum"),
+    ],
+)
+def test_words_without_a_topic_are_not_the_questions_terms(index, question, dropped):
+    assert not any(
+        term.startswith(dropped) for term in understand(index, question).own_terms
+    )
+
+
+def test_a_drug_name_cut_short_is_read_whole(index):
+    assert understand(index, "is trastu given with chemo").corrections == {
+        "trastu": "trastuzumab"
+    }
+
+
+def test_shorthand_patients_use_searches_the_documents_words(index):
+    weights = understand(index, "can rads help my onc said mets").weights
+    assert {"radiat", "oncologist", "metastat"} <= set(weights)

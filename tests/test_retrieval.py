@@ -43,3 +43,20 @@ def test_documents_are_ranked_by_their_best_passage(index):
     ranked = rank_documents(index, "Herceptin stomach cancer")
     assert ranked[0][0] == "002_eb0bcc748443e6dc"
     assert len({doc for doc, _ in ranked}) == len(ranked)
+
+
+@pytest.mark.parametrize(
+    ("question", "title_word"),
+    [
+        ("Is there targeted therapy for stomach cancer that came back?", "stomach"),
+        ("targeted therapy for small bowel cancer that has spread", "small intestine"),
+    ],
+)
+def test_a_question_naming_its_cancer_is_answered_from_its_document(
+    index, question, title_word
+):
+    from bot.retrieval import retrieve
+
+    result = retrieve(index, question, None)
+    assert result.kind == "answer"
+    assert all(title_word in hit.passage.title.lower() for hit in result.hits)
