@@ -23,7 +23,14 @@ from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
 from .index import Index
-from .synonyms import CHATTER, EQUIVALENT_GROUPS, GENERIC_WORDS, LAY_SYNONYMS
+from .synonyms import (
+    CARE_TEAM_ROLES,
+    CHATTER,
+    EQUIVALENT_GROUPS,
+    GENERIC_WORDS,
+    LAY_SYNONYMS,
+    TELLING_VERBS,
+)
 from .tokenization import normalize, terms, tokenize, words
 
 ALIAS_WEIGHT = 0.5  # another name the corpus gives counts half as much as the one asked
@@ -44,7 +51,7 @@ MAX_DEFINITION_TERMS = 3
 # below, nothing at EVERYDAY_ZIPF or above, in proportion between (calibrated in
 # bench/calibrate_answerability.py on labelled in-scope and out-of-scope questions).
 EVERYDAY_ZIPF = 6.0
-RARE_ZIPF = 4.0
+RARE_ZIPF = 3.5
 
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
 # (terms asked, terms added, weight of the asked terms, weight of the added terms)
@@ -125,23 +132,36 @@ def understand(index: Index, question: str) -> Query:
         aliases=tuple(aliases),
         corrections=corrections,
         vague_terms=vague,
-        idf={term: _weight(index, term, own_words[term]) for term in own},
+        idf=_weights(index, own, own_words, pairs),
     )
 
 
+def _weights(
+    index: Index, own: list[str], own_words: dict[str, str], synonyms: tuple[Pair, ...]
+) -> dict[str, float]:
+    """Each own term's weight for coverage (`_weight`); a lay word the index lacks
+    weighs no more than the documents' words it stands for ("chemo" as chemotherapy)."""
+    weights = {term: _weight(index, term, own_words[term]) for term in own}
+    for asked, added in synonyms:
+        meant = [_weight(index, t, t) for t in added if t in index.vocabulary]
+        for term in asked:
+            if meant and term not in index.vocabulary:
+                weights[term] = min(weights[term], max(meant))
+    return weights
+
+
 def _weight(index: Index, term: str, word: str) -> float:
-    """What a question's term weighs when coverage is judged: its idf in the index, or
-    for a word the index lacks, the rarest word's idf scaled by how informative the word
-    is in general English ("actually" nearly nothing, "pancreatic" all of it)."""
-    if term in index.vocabulary:
-        return index.idf(term)
-    return index.idf(term) * english_informativeness(word)
+    """What a question's term weighs when coverage is judged: its idf in the index (for
+    a word the index lacks, the rarest word's), scaled by how informative the word is in
+    general English ("actually", "time" nearly nothing, "pancreatic" all of it)."""
+    return index.idf(term) * english_informativeness(word, term)
 
 
 @lru_cache(maxsize=20_000)
-def english_informativeness(word: str) -> float:
-    """0 for an everyday English word, 1 for a rare one (or one English does not use)."""
-    zipf = zipf_frequency(word, "en")
+def english_informativeness(word: str, term: str = "") -> float:
+    """0 for an everyday English word, 1 for a rare one (or one English does not use).
+    The commoner of the word and its stem counts: "keeps" is as everyday as "keep"."""
+    zipf = max(zipf_frequency(word, "en"), zipf_frequency(term, "en") if term else 0.0)
     return min(1.0, max(0.0, (EVERYDAY_ZIPF - zipf) / (EVERYDAY_ZIPF - RARE_ZIPF)))
 
 
@@ -164,7 +184,13 @@ def _own_terms(
     the corrections; and the word each term was read from."""
     found = words(question)
     tokens = tokenize(question, found)
-    content = [t for t in tokens if not _is_chatter(question[t.start : t.end].lower())]
+    speakers = _speakers(found)
+    content = [
+        t
+        for t in tokens
+        if t.start not in speakers
+        and not _is_chatter(question[t.start : t.end].lower())
+    ]
     content = content or tokens
     own, corrections, lay, own_words = [], {}, lay_terms(), {}
     for token in content:
@@ -181,6 +207,16 @@ def _own_terms(
             own.append(term)
             own_words[term] = word
     return own, corrections, own_words
+
+
+def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
+    """Where a word of the care team tells something ("the onc said", "surgeon told
+    us"): the start of each such word, which is who spoke, not what is asked."""
+    return {
+        start
+        for (word, start, _), (after, _, _) in zip(found, found[1:], strict=False)
+        if word.lower() in CARE_TEAM_ROLES and after.lower() in TELLING_VERBS
+    }
 
 
 def _is_chatter(word: str) -> bool:

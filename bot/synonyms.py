@@ -91,7 +91,6 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("chemo combo", "combination chemotherapy"),
     ("combo", "combination"),
     ("path report", "pathology"),
-    ("diff", "difference"),
     ("pembro", "pembrolizumab"),
     ("nivo", "nivolumab"),
     ("herc", "herceptin", "trastuzumab"),
@@ -121,6 +120,9 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("is back", "recurrent"),
     ("its back", "recurrent"),
     ("cut it out", "surgery", "removed"),
+    ("gastrectomy", "surgery", "stomach"),
+    ("resection", "surgery", "removed"),
+    ("resected", "surgery", "removed"),
     ("cut out", "removed", "surgery"),
     ("too big", "unresectable"),
     ("cant operate", "unresectable"),
@@ -187,6 +189,8 @@ CHATTER = frozenset(
     definition define explain explained curious inform let us well much many lot
     mom mum mother dad father husband wife partner son daughter sister brother friend
     grandmother grandfather grandma grandpa aunt uncle family parent parents relative
+    hubby hubbie missus wifey mam ma pa dada mama papa nan nana nanna gran granny grandad
+    granddad boyfriend girlfriend fiance fiancee bf gf everyone everybody
     worried worry scared afraid concerned anxious hoping hope wish feel feeling
     diagnosed recently ago last year years month months week weeks today yesterday
     again still already currently now soon ever since told said says say found
@@ -204,6 +208,23 @@ GENERIC_WORDS = frozenset(
     stopped try tried keep kept expect recommend recommended suggest suggested offer offered
     available possible normal common usual usually often long likely way ways thing things
     kind kinds type types safe okay ok good bad best better worse worst right wrong sure
-    able allowed enough much many old new big small whole part
+    able allowed enough much many old new big small whole part difference diff vs versus
+    compare compared comparison
+    """.split()
+)
+
+# Who tells a patient things, and the verbs of telling: in "the onc said", "his surgeon
+# told us", "dr mentioned", the person is who spoke, not what is asked about.
+CARE_TEAM_ROLES = frozenset(
+    """
+    onc oncs oncologist oncologists doctor doctors doc docs dr drs surgeon surgeons nurse
+    nurses gp consultant consultants specialist specialists team physician physicians
+    they he she
+    """.split()
+)
+TELLING_VERBS = frozenset(
+    """
+    said says say told tells tell mentioned mentions thinks think thought wants want
+    wanted suggested suggests recommended recommends explained explains reckons
     """.split()
 )

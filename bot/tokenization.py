@@ -72,6 +72,17 @@ class Token(NamedTuple):
 _new_token = partial(tuple.__new__, Token)
 
 
+# Words the Snowball stemmer joins though they mean different things: "clinical trials"
+# are not the clinic, organic food is not an organ, an emergency is not an emergence.
+STEM_EXCEPTIONS = {
+    "clinical": "clinical",
+    "clinically": "clinical",
+    "organic": "organic",
+    "emergence": "emergence",
+    "universe": "universe",
+}
+
+
 @lru_cache(maxsize=200_000)
 def normalize(word: str) -> str | None:
     """A lowercase word -> its index term, or None for a stopword."""
@@ -79,6 +90,8 @@ def normalize(word: str) -> str | None:
         return None
     if word in APOSTROPHE_LESS:
         return APOSTROPHE_LESS[word]
+    if word in STEM_EXCEPTIONS:
+        return STEM_EXCEPTIONS[word]
     return _stemmer.stem(SPELLING_VARIANTS.get(word, word))
 
 

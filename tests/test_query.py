@@ -180,5 +180,18 @@ def test_a_drug_name_cut_short_is_read_whole(index):
 
 
 def test_shorthand_patients_use_searches_the_documents_words(index):
-    weights = understand(index, "can rads help my onc said mets").weights
-    assert {"radiat", "oncologist", "metastat"} <= set(weights)
+    weights = understand(
+        index, "can rads or immuno help mets, should i see an onc"
+    ).weights
+    assert {"radiat", "immunotherapi", "oncologist", "metastat"} <= set(weights)
+
+
+def test_who_said_it_is_not_what_is_asked(index):
+    own = understand(index, "the onc said the tumor is unresectable").own_terms
+    assert "onc" not in own and "unresect" in own
+
+
+def test_a_lay_word_weighs_as_the_documents_word_it_stands_for(index):
+    query = understand(index, "chemo for small bowel cancer")
+    assert query.idf["chemo"] < index.idf("chemo")  # not as the rarest word
+    assert query.idf["chemo"] <= index.idf("chemotherapi")
