@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-from wordfreq import zipf_frequency
+from rapidfuzz.distance import OSA, Levenshtein
+from wordfreq import top_n_list, zipf_frequency
 
 from .index import Index
 from .synonyms import (
@@ -50,6 +50,7 @@ MAX_DEFINITION_TERMS = 3
 # "insurance" 4.9, "pancreatic" 3.3): as much as the corpus's rarest word at RARE_ZIPF or
 # below, nothing at EVERYDAY_ZIPF or above, in proportion between (calibrated in
 # bench/calibrate_answerability.py on labelled in-scope and out-of-scope questions).
+COMMON_WORDS = 50_000  # a misspelling of one of these is read as that word's weight
 EVERYDAY_ZIPF = 6.0
 RARE_ZIPF = 3.5
 
@@ -136,6 +137,12 @@ def understand(index: Index, question: str) -> Query:
     )
 
 
+@lru_cache(maxsize=1)
+def common_english_words() -> list[str]:
+    """wordfreq's 50,000 commonest English words, commonest first."""
+    return top_n_list("en", COMMON_WORDS)
+
+
 def _weights(
     index: Index, own: list[str], own_words: dict[str, str], synonyms: tuple[Pair, ...]
 ) -> dict[str, float]:
@@ -160,8 +167,17 @@ def _weight(index: Index, term: str, word: str) -> float:
 @lru_cache(maxsize=20_000)
 def english_informativeness(word: str, term: str = "") -> float:
     """0 for an everyday English word, 1 for a rare one (or one English does not use).
-    The commoner of the word and its stem counts: "keeps" is as everyday as "keep"."""
+    The commoner of the word and its stem counts: "keeps" is as everyday as "keep"; a
+    number counts for nothing (an age, a date); a misspelling of a common word is as
+    everyday as the word ("diferent")."""
+    if word.isdigit():
+        return 0.0
     zipf = max(zipf_frequency(word, "en"), zipf_frequency(term, "en") if term else 0.0)
+    if zipf == 0 and len(word) >= MIN_CORRECTABLE_CHARS and word.isalpha():
+        meant = process.extractOne(
+            word, common_english_words(), scorer=OSA.distance, score_cutoff=1
+        )
+        zipf = zipf_frequency(meant[0], "en") if meant else 0.0
     return min(1.0, max(0.0, (EVERYDAY_ZIPF - zipf) / (EVERYDAY_ZIPF - RARE_ZIPF)))
 
 

@@ -81,6 +81,8 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("gi doctor", "gastroenterologist"),
     ("gi specialist", "gastroenterologist"),
     ("rads", "radiation therapy"),
+    ("zap", "radiation therapy"),
+    ("zapped", "radiation therapy"),
     ("radio", "radiation therapy"),
     ("xrt", "radiation therapy"),
     ("mets", "metastatic", "metastasized"),
