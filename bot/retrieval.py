@@ -142,7 +142,7 @@ def _answer(index: Index, query: Query, question: str, top: list[Hit]) -> Retrie
     return Retrieval(
         kind="answer",
         hits=tuple(top),
-        topic=topic_words(question),
+        topic=topic_as_written(query, topic_words(question), top[0]),
         state={
             "d": top[0].passage.document_id,
             "t": topic_terms,
@@ -241,6 +241,24 @@ def topic_words(question: str) -> str:
     if not words or len(words) > MAX_TOPIC_WORDS or NOT_A_NAME.intersection(words):
         return ""
     return topic if tokenize(topic) else ""  # the costliest test last
+
+
+def topic_as_written(query: Query, topic: str, hit: Hit) -> str:
+    """The topic as the answering passage writes it ("chemoterapy" -> "chemotherapy",
+    "folfox" -> "FOLFOX"), or "" when the passage does not name it in those words: the
+    lead sentence never echoes a fragment or a typo of the question."""
+    wanted = [query.corrections.get(term, term) for term in terms(topic)]
+    if not wanted:
+        return ""
+    passage = hit.passage
+    for text in (passage.text, passage.section, passage.title):
+        tokens = tokenize(text)
+        for at in range(len(tokens) - len(wanted) + 1):
+            window = tokens[at : at + len(wanted)]
+            if [token.term for token in window] == wanted:
+                # A hyphenated word gives its whole and its parts: the widest span.
+                return text[window[0].start : max(token.end for token in window)]
+    return ""
 
 
 def _clarify(best_by_document: list[Hit], question: str) -> Retrieval:

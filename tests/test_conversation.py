@@ -393,3 +393,17 @@ def test_an_out_of_scope_question_gets_no_answer(chat, question):
 )
 def test_a_short_follow_up_narrows_to_its_own_words(chat, messages, expected):
     assert expected in top_text(converse(chat, messages)[-1])
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("what is folfox", "Here is what our documents say about FOLFOX:"),
+        ("what is 5fu", "Here is what our documents say about 5-FU:"),
+        ("keytruda", "Here is what our documents say about Keytruda:"),
+        ("Is Herceptin used for?", "Here is what our documents say:"),
+        ("and for stomach cancer?", "Here is what our documents say about stomach cancer:"),
+    ],
+)
+def test_the_lead_names_the_topic_as_the_documents_write_it(chat, question, lead):
+    assert chat(question)["reply"] == lead
