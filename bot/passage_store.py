@@ -139,6 +139,14 @@ class PassageStore(Sequence[Passage]):
         labels = (self._shared["section"][code] for code in codes)
         return [label for label in labels if label]
 
+    def of_document(self, document_id: str) -> list[Passage]:
+        """A document's passages in reading order ([] for an unknown id)."""
+        document = self.document_number(document_id)
+        if document is None:
+            return []
+        first, end = self._document_passages[document : document + 2].tolist()
+        return [self[number] for number in range(first, end)]
+
     def document_ids(self) -> Strings:
         """The indexed documents' ids, in corpus order."""
         return self._shared["document_id"]

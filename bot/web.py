@@ -23,6 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import errors, scoring
 from .chat_request import parse_chat_body
 from .config import Settings
+from .document_page import document_page
 from .index import FIELD_WEIGHTS, IndexHolder, ensure_fresh_index
 from .ratelimit import limit_chat, make_limiter
 from .replies import ReplySettings, respond
@@ -161,6 +162,22 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
     @app.get("/demo.css")
     def demo_css():
         return _static("demo.css", "text/css; charset=utf-8")
+
+    @app.get("/documents/<document_id>")
+    def document(document_id: str):
+        passages = holder.get().passages.of_document(document_id)
+        if not passages:
+            raise errors.NotFound(f"no document {document_id!r}")
+        response = Response(
+            document_page(passages), content_type="text/html; charset=utf-8"
+        )
+        response.headers["Content-Security-Policy"] = PAGE_CSP
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        return response
+
+    @app.get("/document.css")
+    def document_css():
+        return _static("document.css", "text/css; charset=utf-8")
 
 
 def read_chat_request(settings: Settings) -> tuple[str, str | None]:

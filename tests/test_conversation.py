@@ -402,7 +402,10 @@ def test_a_short_follow_up_narrows_to_its_own_words(chat, messages, expected):
         ("what is 5fu", "Here is what our documents say about 5-FU:"),
         ("keytruda", "Here is what our documents say about Keytruda:"),
         ("Is Herceptin used for?", "Here is what our documents say:"),
-        ("and for stomach cancer?", "Here is what our documents say about stomach cancer:"),
+        (
+            "and for stomach cancer?",
+            "Here is what our documents say about stomach cancer:",
+        ),
     ],
 )
 def test_the_lead_names_the_topic_as_the_documents_write_it(chat, question, lead):

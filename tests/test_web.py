@@ -716,3 +716,33 @@ def test_requests_during_rebuilds_all_succeed(own_index):
         asker.join()
     assert statuses and set(statuses) == {200}
     assert client.get("/api/health").get_json()["documents"] == 7
+
+
+def test_a_citation_without_a_url_links_to_the_documents_page(client, chat):
+    answer = chat("What is FOLFOX?")["answers"][0]
+    citation = answer["citation"]
+    page = client.get(f"/documents/{citation['document_id']}")
+    assert page.status_code == 200
+    assert page.mimetype == "text/html"
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    html = page.get_data(as_text=True)
+    assert f'id="{answer["passage_id"]}" class="passage"' in html
+    assert f"<h1>{citation['title']}</h1>" in html
+    assert "oxaliplatin" in html
+    assert client.get("/document.css").status_code == 200
+
+
+def test_a_document_page_escapes_what_it_shows():
+    from bot.document_page import document_page
+    from bot.models import Passage
+
+    hostile = "<script>alert(1)</script>"
+    passage = Passage("p1", "d1", hostile, None, hostile, hostile, 0, 10)
+    html = document_page([passage])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_an_unknown_document_is_a_json_404(client):
+    response = client.get("/documents/no-such-document")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"

@@ -427,7 +427,7 @@
     var quote = el("blockquote", "quote");
     quote.appendChild(highlightedText(String(answer.text || ""), answer.highlights));
     figure.appendChild(quote);
-    if (answer.citation) figure.appendChild(renderCitation(answer.citation));
+    if (answer.citation) figure.appendChild(renderCitation(answer.citation, answer.passage_id));
     return figure;
   }
 
@@ -452,13 +452,14 @@
     return fragment;
   }
 
-  function renderCitation(citation) {
+  function renderCitation(citation, passageId) {
     var caption = el("figcaption", "citation", "Source: ");
     var title = String(citation.title || citation.document_id || "clinic document");
+    var href = documentLink(citation, passageId);
     var source;
-    if (isWebLink(citation.url)) {
+    if (href) {
       source = el("a", "", title);
-      source.href = citation.url;
+      source.href = href;
       source.target = "_blank";
       source.rel = "noopener";
     } else {
@@ -469,6 +470,15 @@
       caption.append(" \u2014 " + citation.section);
     }
     return caption;
+  }
+
+  function documentLink(citation, passageId) {
+    // The document's own page when it has one, else the bot's page of the document,
+    // scrolled to the cited passage.
+    if (isWebLink(citation.url)) return citation.url;
+    if (typeof citation.document_id !== "string" || !citation.document_id) return "";
+    var link = config.apiBase + "/documents/" + encodeURIComponent(citation.document_id);
+    return typeof passageId === "string" ? link + "#" + encodeURIComponent(passageId) : link;
   }
 
   function isWebLink(url) {

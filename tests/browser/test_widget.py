@@ -354,7 +354,10 @@ def test_reply_text_never_becomes_markup_and_links_are_safe(open_page, sites):
     expect(link).to_have_attribute("rel", "noopener")
     expect(bubble.locator(".citation").first).to_contain_text("Before treatment")
     expect(bubble.locator(".citation").nth(1)).to_have_text("Source: Tricky")
-    expect(bubble.locator("a")).to_have_count(1)
+    # A url that is not http(s) is never a link: the bot's page of the document is.
+    tricky = bubble.get_by_role("link", name="Tricky")
+    expect(tricky).to_have_attribute("href", sites.bot + "/documents/b#b%231")
+    expect(bubble.locator("a")).to_have_count(2)
     assert page.evaluate("window.pwned") is None
 
 
@@ -390,3 +393,26 @@ def test_phone_gets_a_full_screen_panel_with_16px_input(open_page, sites, screen
     )
     assert font_size == "16px"
     page.screenshot(path=screenshots / "phone-open.png")
+
+
+def test_a_citation_opens_its_document_at_the_cited_passage(
+    open_page, sites, screenshots
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = open_page(sites.host + "/").page
+    open_widget(page)
+    reply = ask(page, "What is FOLFOX?")
+    link = reply.locator(".citation a").first
+    href = link.get_attribute("href")
+    assert href.startswith(sites.bot + "/documents/") and "#" in href
+    assert link.get_attribute("target") == "_blank"
+    document = open_page(href)
+    passage = document.page.locator(".passage:target")
+    expect(passage).to_contain_text("oxaliplatin")
+    background = passage.evaluate("node => getComputedStyle(node).backgroundColor")
+    assert background == "rgb(255, 244, 194)"
+    assert document.console_errors == [] and document.csp_violations() == []
+    violations = Axe().run(document.page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+    document.page.screenshot(path=screenshots / "document-page.png")
