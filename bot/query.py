@@ -51,6 +51,7 @@ MAX_DEFINITION_TERMS = 3
 # below, nothing at EVERYDAY_ZIPF or above, in proportion between (calibrated in
 # bench/calibrate_answerability.py on labelled in-scope and out-of-scope questions).
 COMMON_WORDS = 50_000  # a misspelling of one of these is read as that word's weight
+EVERYDAY_FLOOR = 0.6  # what an everyday word weighs in the search, against 1
 EVERYDAY_ZIPF = 6.0
 RARE_ZIPF = 3.5
 
@@ -100,16 +101,22 @@ class Query:
 def understand(index: Index, question: str) -> Query:
     """The weighted terms to search for a question."""
     own, corrections, own_words = _own_terms(index, question)
-    weights = {term: 1.0 for term in own}
-    asked_terms = set(own)
+    # An everyday word counts for less in the search too ("what does it actually mean").
+    weights = {
+        term: EVERYDAY_FLOOR
+        + (1 - EVERYDAY_FLOOR) * english_informativeness(own_words[term], term)
+        for term in own
+    }
+    asked_terms, own_weights = set(own), dict(weights)
     synonyms = _synonyms_asked(asked_terms)
     for asked, added, asked_weight, added_weight in synonyms:
         if not any(term in index.vocabulary for term in asked):
             added_weight = 1.0  # the corpus never uses the word asked: search its word
+        scale = max(own_weights[term] for term in asked)  # as much as the words asked
         for term in asked:
-            weights[term] = min(weights[term], asked_weight)
+            weights[term] = min(weights[term], asked_weight * scale)
         for term in added:
-            weight = added_weight * min(1.0, len(asked) / len(added))
+            weight = added_weight * scale * min(1.0, len(asked) / len(added))
             weights[term] = max(weights.get(term, 0.0), weight)
     aliases = []
     for term in dict.fromkeys(own):
