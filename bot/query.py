@@ -41,7 +41,8 @@ MIN_PREFIX_CHARS = 4  # a name cut shorter than this could begin too many
 CUT_SHORT_MAX_ZIPF = 2.5  # a word this common in English is meant as itself
 # "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
 DEFINITION_WORDS = re.compile(  # searched in the lowercased question
-    r"\b(?:mean|means|meaning|stand for|stands for|define|definition)\b"
+    r"\b(?:mean|means|meaning|stand for|stands for|define|definition"
+    r"|(?:is|was|it|that|this|thats|whats) called|(?:name|word|term) for)\b"
 )
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
 MAX_DEFINITION_TERMS = 3
@@ -51,6 +52,7 @@ MAX_DEFINITION_TERMS = 3
 # below, nothing at EVERYDAY_ZIPF or above, in proportion between (calibrated in
 # bench/calibrate_answerability.py on labelled in-scope and out-of-scope questions).
 COMMON_WORDS = 50_000  # a misspelling of one of these is read as that word's weight
+RARE_WORD_ZIPF = 2.0  # a word this rare may be a misspelling of a common one
 EVERYDAY_FLOOR = 0.6  # what an everyday word weighs in the search, against 1
 EVERYDAY_ZIPF = 6.0
 RARE_ZIPF = 3.5
@@ -153,13 +155,14 @@ def common_english_words() -> list[str]:
 def _weights(
     index: Index, own: list[str], own_words: dict[str, str], synonyms: tuple[Pair, ...]
 ) -> dict[str, float]:
-    """Each own term's weight for coverage (`_weight`); a lay word the index lacks
-    weighs no more than the documents' words it stands for ("chemo" as chemotherapy)."""
+    """Each own term's weight for coverage (`_weight`); a word with another name weighs
+    no more than the documents' words it stands for ("chemo" as chemotherapy, "bowel" as
+    intestine: a rare word in the documents is not a rare subject)."""
     weights = {term: _weight(index, term, own_words[term]) for term in own}
     for asked, added in synonyms:
         meant = [_weight(index, t, t) for t in added if t in index.vocabulary]
         for term in asked:
-            if meant and term not in index.vocabulary:
+            if meant:
                 weights[term] = min(weights[term], max(meant))
     return weights
 
@@ -180,7 +183,7 @@ def english_informativeness(word: str, term: str = "") -> float:
     if word.isdigit():
         return 0.0
     zipf = max(zipf_frequency(word, "en"), zipf_frequency(term, "en") if term else 0.0)
-    if zipf == 0 and len(word) >= MIN_CORRECTABLE_CHARS and word.isalpha():
+    if zipf < RARE_WORD_ZIPF and len(word) >= MIN_CORRECTABLE_CHARS and word.isalpha():
         meant = process.extractOne(
             word, common_english_words(), scorer=OSA.distance, score_cutoff=1
         )

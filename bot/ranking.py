@@ -8,6 +8,7 @@ much of the question's idf weight they answer: score x (1 - PULL + PULL x covera
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 import numpy as np
@@ -19,6 +20,12 @@ from .query import Query, understand
 from .scoring import Extra
 
 COVERAGE_PULL = 0.5  # how far a score moves with the share of the question covered
+# A question asking what something means or is called prefers a passage that defines.
+DEFINES = re.compile(
+    r"\b(?:means?|is called|are called|refers? to|is defined as|also called|known as)\b",
+    re.I,
+)
+DEFINITION_BOOST = 1.25
 RERANKED = 50  # candidates taken from BM25 before the rerank
 # Hit(...) without the named tuple's __new__, a Python function: dozens a question.
 _new_hit = partial(tuple.__new__, Hit)
@@ -40,9 +47,14 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     factors = _coverage_factors(query, list(marked.values()), found.held_bits)
     # The first passage with each one's text: a repeated text is shown once.
     same_text = index.passages.same_text[found.ids].tolist()
+    defines = {
+        i: DEFINITION_BOOST
+        for i in (found.ids.tolist() if query.asks_definition else ())
+        if DEFINES.search(index.passages.text(i))
+    }
     # Negated scores sort best first and, on a tie, the earlier passage first.
     reranked = sorted(
-        (-score * factors[bits], i, text, terms)
+        (-score * factors[bits] * defines.get(i, 1.0), i, text, terms)
         for i, score, text, terms, bits in zip(
             found.ids.tolist(),
             found.scores.tolist(),

@@ -228,5 +228,7 @@ TELLING_VERBS = frozenset(
     """
     said says say told tells tell mentioned mentions thinks think thought wants want
     wanted suggested suggests recommended recommends explained explains reckons
+    picked pick chose choose chosen decided decide gave give put started start offered
+    offer changed change switched prescribed referred sent
     """.split()
 )

@@ -195,3 +195,17 @@ def test_a_lay_word_weighs_as_the_documents_word_it_stands_for(index):
     query = understand(index, "chemo for small bowel cancer")
     assert query.idf["chemo"] < index.idf("chemo")  # not as the rarest word
     assert query.idf["chemo"] <= index.idf("chemotherapi")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what does recurrent mean", "the chemo stopped working, whats that called"],
+)
+def test_a_question_asking_what_something_is_called_prefers_a_definition(
+    index, question
+):
+    from bot.ranking import DEFINES
+
+    query = understand(index, question)
+    assert query.asks_definition
+    assert DEFINES.search(search(index, query, top_k=1)[0].passage.text)
