@@ -236,13 +236,16 @@ def _own_terms(
 
 
 def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
-    """Where a word of the care team tells something ("the onc said", "surgeon told
-    us"): the start of each such word, which is who spoke, not what is asked."""
-    return {
-        start
-        for (word, start, _), (after, _, _) in zip(found, found[1:], strict=False)
-        if word.lower() in CARE_TEAM_ROLES and after.lower() in TELLING_VERBS
-    }
+    """Where a word of the care team tells or decides something ("the onc said",
+    "surgeon told us"): the starts of the person's and the verb's words, which say who
+    spoke, not what is asked."""
+    speakers = set()
+    for (word, start, _), (after, after_start, _) in zip(
+        found, found[1:], strict=False
+    ):
+        if word.lower() in CARE_TEAM_ROLES and after.lower() in TELLING_VERBS:
+            speakers.update((start, after_start))  # "onc mentioned": neither is asked
+    return speakers
 
 
 def _is_chatter(word: str) -> bool:

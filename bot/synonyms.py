@@ -211,7 +211,8 @@ GENERIC_WORDS = frozenset(
     available possible normal common usual usually often long likely way ways thing things
     kind kinds type types safe okay ok good bad best better worse worst right wrong sure
     able allowed enough much many old new big small whole part difference diff vs versus
-    compare compared comparison
+    compare compared comparison pill pills tablet tablets capsule capsules meds
+    medication medications
     """.split()
 )
 
