@@ -22,6 +22,9 @@ from .ranking import coverage, search
 from .tokenization import terms, tokenize
 
 MIN_COVERAGE = 0.7  # share of the question's idf weight the best passage must answer
+LONG_QUESTION_TERMS = 6  # past this many subject terms, a question is a story too
+LONG_STEP = 0.03  # the share asked less for each term past it
+COVERAGE_FLOOR = 0.55
 NEARLY_AS_WELL = (
     0.75  # a second or third passage scores at least this share of the first
 )
@@ -92,7 +95,7 @@ def retrieve(
     if state.get("t") and _is_follow_up(question, query):
         query = with_context_terms(query, _strings(state["t"]), CONTEXT_WEIGHT)
     hits = _in_named_documents(query, search(index, query, top_k=max(30, top_k * 10)))
-    if not hits or coverage(query, hits[0]) < MIN_COVERAGE:
+    if not hits or coverage(query, hits[0]) < min_coverage(query):
         return Retrieval(kind="no_answer", state=_continued(state))
     best_by_document = _best_hit_per_document(hits)
     contenders = [
@@ -113,6 +116,16 @@ def _answering(top: list[Hit]) -> list[Hit]:
     """The best passage, and the next ones only when they answer nearly as well: a
     patient reads what answers, not three passages whatever they hold."""
     return [hit for hit in top if hit.score >= NEARLY_AS_WELL * top[0].score]
+
+
+def min_coverage(query: Query) -> float:
+    """The share of its weight a question's best passage must answer: MIN_COVERAGE, less
+    a little for each subject term past LONG_QUESTION_TERMS, down to COVERAGE_FLOOR. A
+    long message tells a story around its question ("my husbands ... came back after
+    surgery and chemo last yr, what does recurrent mean"), whose words no passage holds.
+    """
+    beyond = max(0, len(query.subject_idf) - LONG_QUESTION_TERMS)
+    return max(COVERAGE_FLOOR, MIN_COVERAGE - LONG_STEP * beyond)
 
 
 def _in_named_documents(query: Query, hits: list[Hit]) -> list[Hit]:

@@ -60,3 +60,17 @@ def test_a_question_naming_its_cancer_is_answered_from_its_document(
     result = retrieve(index, question, None)
     assert result.kind == "answer"
     assert all(title_word in hit.passage.title.lower() for hit in result.hits)
+
+
+def test_a_long_story_around_a_question_asks_a_little_less_coverage(index):
+    from bot.query import understand
+    from bot.retrieval import COVERAGE_FLOOR, MIN_COVERAGE, min_coverage
+
+    short = understand(index, "what is folfox")
+    story = understand(
+        index,
+        "so my husbands small bowel cancer came back after surgery and chemo last "
+        "year and the liver scan was bad, what does recurrent actually mean",
+    )
+    assert min_coverage(short) == MIN_COVERAGE
+    assert COVERAGE_FLOOR <= min_coverage(story) < MIN_COVERAGE
