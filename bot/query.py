@@ -52,7 +52,8 @@ MAX_DEFINITION_TERMS = 3
 # below, nothing at EVERYDAY_ZIPF or above, in proportion between (calibrated in
 # bench/calibrate_answerability.py on labelled in-scope and out-of-scope questions).
 COMMON_WORDS = 50_000  # a misspelling of one of these is read as that word's weight
-RARE_WORD_ZIPF = 2.0  # a word this rare may be a misspelling of a common one
+RARE_WORD_ZIPF = 3.0  # a word this rare may be a misspelling of a common one,
+TYPO_GAP_ZIPF = 2.0  # when that one is at least this much commoner
 EVERYDAY_FLOOR = 0.6  # what an everyday word weighs in the search, against 1
 EVERYDAY_ZIPF = 6.0
 RARE_ZIPF = 3.5
@@ -187,7 +188,8 @@ def english_informativeness(word: str, term: str = "") -> float:
         meant = process.extractOne(
             word, common_english_words(), scorer=OSA.distance, score_cutoff=1
         )
-        zipf = zipf_frequency(meant[0], "en") if meant else 0.0
+        if meant and zipf_frequency(meant[0], "en") >= zipf + TYPO_GAP_ZIPF:
+            zipf = zipf_frequency(meant[0], "en")
     return min(1.0, max(0.0, (EVERYDAY_ZIPF - zipf) / (EVERYDAY_ZIPF - RARE_ZIPF)))
 
 

@@ -155,6 +155,8 @@ def test_a_word_the_index_lacks_weighs_by_how_informative_it_is_in_english(index
 
     assert english_informativeness("actually") < 0.4 < english_informativeness("breast")
     assert english_informativeness("pancreatic") == 1.0
+    assert english_informativeness("diferent") < 0.3  # a typo of an everyday word
+    assert english_informativeness("82") == 0.0  # an age, a date
     asked = understand(index, "is pancreatic cancer treated actually").subject_idf
     assert asked["pancreat"] > 3 * asked["actual"]
 
