@@ -217,7 +217,7 @@ GENERIC_WORDS = frozenset(
 )
 
 # Who tells a patient things, and the verbs of telling: in "the onc said", "his surgeon
-# told us", "dr mentioned", the person is who spoke, not what is asked about.
+# told us", "dr mentioned", the person and the verb say who spoke, not what is asked.
 CARE_TEAM_ROLES = frozenset(
     """
     onc oncs oncologist oncologists doctor doctors doc docs dr drs surgeon surgeons nurse
@@ -225,11 +225,12 @@ CARE_TEAM_ROLES = frozenset(
     they he she
     """.split()
 )
+# Reports only ("the onc said", "surgeon picked"): "how do the surgeons decide" and
+# "will they offer" ask about the deciding and the offering.
 TELLING_VERBS = frozenset(
     """
-    said says say told tells tell mentioned mentions thinks think thought wants want
-    wanted suggested suggests recommended recommends explained explains reckons
-    picked pick chose choose chosen decided decide gave give put started start offered
-    offer changed change switched prescribed referred sent
+    said says told tells mentioned mentions thinks thought wants wanted suggested
+    suggests recommended recommends explained explains reckons picked chose decided
+    gave started offered changed switched prescribed referred sent
     """.split()
 )
