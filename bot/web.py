@@ -154,10 +154,9 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
 
     @app.get("/")
     def demo_page():
-        response = _static("demo.html", "text/html; charset=utf-8")
-        response.headers["Content-Security-Policy"] = PAGE_CSP
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        return response
+        return _page(
+            resources.files("bot").joinpath("static", "demo.html").read_bytes()
+        )
 
     @app.get("/demo.css")
     def demo_css():
@@ -168,12 +167,7 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
         passages = holder.get().passages.of_document(document_id)
         if not passages:
             raise errors.NotFound(f"no document {document_id!r}")
-        response = Response(
-            document_page(passages), content_type="text/html; charset=utf-8"
-        )
-        response.headers["Content-Security-Policy"] = PAGE_CSP
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        return response
+        return _page(document_page(passages))
 
     @app.get("/document.css")
     def document_css():
@@ -368,6 +362,14 @@ def widget_script(settings: Settings) -> bytes:
         raise RuntimeError("widget.js has lost its SERVER line")
     server = json.dumps({"emergency_number": settings.emergency_number})
     return script.replace(line, f"  var SERVER = {server};".encode(), 1)
+
+
+def _page(html: str | bytes) -> Response:
+    """An HTML page of the bot's own, under its strict Content-Security-Policy."""
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    return response
 
 
 def _static(name: str, content_type: str) -> Response:
