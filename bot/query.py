@@ -103,7 +103,7 @@ class Query:
 
 def understand(index: Index, question: str) -> Query:
     """The weighted terms to search for a question."""
-    own, corrections, own_words = _own_terms(index, question)
+    own, corrections, own_words, joined = _own_terms(index, question)
     # An everyday word counts for less in the search too ("what does it actually mean").
     weights = {
         term: EVERYDAY_FLOOR
@@ -132,8 +132,9 @@ def understand(index: Index, question: str) -> Query:
         bool(WHAT_IS.match(question)) and len(own) <= MAX_DEFINITION_TERMS
     )
     pairs = tuple((asked, added) for asked, added, _, _ in synonyms)
+    # By the word, not its stem: "expect" is generic, "expectancy" is not.
     vague = frozenset(
-        t for t in own if t not in index.vocabulary and t in generic_terms()
+        t for t in own if t not in index.vocabulary and own_words[t] in GENERIC_WORDS
     )
     return Query(
         own_terms=tuple(own),
@@ -143,7 +144,7 @@ def understand(index: Index, question: str) -> Query:
         aliases=tuple(aliases),
         corrections=corrections,
         vague_terms=vague,
-        idf=_weights(index, own, own_words, pairs),
+        idf=_weights(index, own, own_words, pairs, joined),
     )
 
 
@@ -154,12 +155,20 @@ def common_english_words() -> list[str]:
 
 
 def _weights(
-    index: Index, own: list[str], own_words: dict[str, str], synonyms: tuple[Pair, ...]
+    index: Index,
+    own: list[str],
+    own_words: dict[str, str],
+    synonyms: tuple[Pair, ...],
+    joined: frozenset[str],
 ) -> dict[str, float]:
     """Each own term's weight for coverage (`_weight`); a word with another name weighs
     no more than the documents' words it stands for ("chemo" as chemotherapy, "bowel" as
-    intestine: a rare word in the documents is not a rare subject)."""
-    weights = {term: _weight(index, term, own_words[term]) for term in own}
+    intestine: a rare word in the documents is not a rare subject); pieces joined ("HER2
+    positive" -> her2positive) weigh nothing more than their words already do."""
+    weights = {
+        term: 0.0 if term in joined else _weight(index, term, own_words[term])
+        for term in own
+    }
     for asked, added in synonyms:
         meant = [_weight(index, t, t) for t in added if t in index.vocabulary]
         for term in asked:
@@ -207,9 +216,9 @@ def with_context_terms(query: Query, context_terms: list[str], weight: float) ->
 
 def _own_terms(
     index: Index, question: str
-) -> tuple[list[str], dict[str, str], dict[str, str]]:
+) -> tuple[list[str], dict[str, str], dict[str, str], frozenset[str]]:
     """The question's terms without chatter, joined pieces added, misspellings corrected;
-    the corrections; and the word each term was read from."""
+    the corrections; the word each term was read from; and the joined pieces."""
     found = words(question)
     tokens = tokenize(question, found)
     speakers = _speakers(found)
@@ -230,11 +239,13 @@ def _own_terms(
                 term = corrected
         own.append(term)
         own_words.setdefault(term, question[token.start : token.end].lower())
+    joined = set()
     for term, word in _joined_pieces(index, question, found):
         if term not in own:
             own.append(term)
             own_words[term] = word
-    return own, corrections, own_words
+            joined.add(term)
+    return own, corrections, own_words, frozenset(joined)
 
 
 def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
@@ -357,9 +368,3 @@ def _synonym_numbers_by_first_term() -> dict[str, tuple[int, ...]]:
 def lay_terms() -> frozenset[str]:
     """Every term of a lay phrase: never 'corrected' into another word."""
     return frozenset(term for asked, *_ in synonym_pairs() for term in asked)
-
-
-@lru_cache(maxsize=1)
-def generic_terms() -> frozenset[str]:
-    """The index terms of GENERIC_WORDS."""
-    return frozenset(filter(None, (normalize(word) for word in GENERIC_WORDS)))

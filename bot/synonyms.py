@@ -103,7 +103,6 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("live longer", "survival", "prolong life"),
     ("living longer", "survival", "prolong life"),
     ("keep alive longer", "survival", "prolong life"),
-    ("life expectancy", "survival"),
     ("buy time", "prolong life"),
     ("clogging up", "obstructing", "obstruction"),
     ("clogged", "obstructing", "obstruction"),

@@ -73,11 +73,13 @@ _new_token = partial(tuple.__new__, Token)
 
 
 # Words the Snowball stemmer joins though they mean different things: "clinical trials"
-# are not the clinic, organic food is not an organ, an emergency is not an emergence.
+# are not the clinic, organic food is not an organ, an emergency is not an emergence,
+# life expectancy is not what to expect.
 STEM_EXCEPTIONS = {
     "clinical": "clinical",
     "clinically": "clinical",
     "organic": "organic",
+    "expectancy": "expectancy",
     "emergence": "emergence",
     "universe": "universe",
 }

@@ -211,3 +211,16 @@ def test_a_question_asking_what_something_is_called_prefers_a_definition(
     query = understand(index, question)
     assert query.asks_definition
     assert DEFINES.search(search(index, query, top_k=1)[0].passage.text)
+
+
+def test_pieces_joined_weigh_nothing_more_than_their_words(index):
+    query = understand(index, "her2 positive gastric cancer")
+    assert "her2posit" in query.own_terms
+    assert query.idf["her2posit"] == 0.0 < query.idf["her2"]
+
+
+def test_life_expectancy_is_not_what_to_expect():
+    from bot.tokenization import terms
+
+    assert terms("life expectancy") != terms("life expect")
+    assert terms("clinical trials")[0] != terms("the clinic")[0]
