@@ -7,7 +7,7 @@ Decisions, in order:
 - follow-up: a question that does not pick one document by itself (it fits the previous
   reply's document about as well as any other) is answered from that document.
 - clarify: with no context, a question that fits two documents equally well, on the same
-  terms, gets a question back naming them.
+  terms, gets a question back naming them, unless it asks what something is or means.
 """
 
 from __future__ import annotations
@@ -107,7 +107,11 @@ def retrieve(
     previous = state.get("d")
     if is_open and previous in {hit.passage.document_id for hit in contenders}:
         hits = [hit for hit in hits if hit.passage.document_id == previous]
-    elif is_open and _cover_the_same(query, contenders[:2]):
+    elif (
+        is_open
+        and not query.asks_definition  # what a thing is does not depend on the document
+        and _cover_the_same(query, contenders[:2])
+    ):
         return _clarify(contenders, question)
     return _answer(index, query, question, _answering(hits[:top_k]))
 

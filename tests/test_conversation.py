@@ -410,3 +410,9 @@ def test_a_short_follow_up_narrows_to_its_own_words(chat, messages, expected):
 )
 def test_the_lead_names_the_topic_as_the_documents_write_it(chat, question, lead):
     assert chat(question)["reply"] == lead
+
+
+def test_what_a_thing_is_is_answered_though_both_documents_hold_it(chat):
+    reply = chat("what is a clinical trial")
+    assert reply["kind"] == "answer"
+    assert "clinical trial" in top_text(reply).lower()
