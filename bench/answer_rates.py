@@ -6,8 +6,9 @@ refuses the questions its documents do not answer.
 A question with `top1_contains_any` passes when the reply is an `answer` whose first
 passage contains one of the phrases (case-insensitive); a row with `"kind": "no_answer"`
 passes when the reply is `no_answer`. Sets: ../shared/eval's seed questions, patient
-questions and out-of-scope questions, tests/data's in-scope and out-of-scope lists, and
-each `--extra` JSON-lines file in either format (fresh sets: reported, never tuned on).
+questions and out-of-scope questions, tests/data's in-scope and out-of-scope lists, the
+fresh sets of tests/data/patient/ (see its README), and each `--extra` JSON-lines file
+in either format.
 Builds an index of corpus/ in bench/out/.
 """
 
@@ -52,6 +53,8 @@ def question_sets(extras: list[Path]) -> dict[str, list[dict]]:
     sets["out_of_scope_questions.txt"] = read_lines(
         DATA / "out_of_scope_questions.txt", "no_answer"
     )
+    for path in sorted((DATA / "patient").glob("*.jsonl")):
+        sets[f"patient/{path.stem}"] = read_jsonl(path)
     for path in extras:
         sets[path.stem] = read_jsonl(path)
     return sets

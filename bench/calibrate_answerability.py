@@ -5,11 +5,12 @@ in-scope questions get the right passage first and how many out-of-scope ones ge
     .venv/bin/python bench/calibrate_answerability.py [--extra FILE ...]
 
 The rule (bot/query.py, bot/retrieval.py): the best passage must answer MIN_COVERAGE of
-the question's weight; a word the index lacks weighs as the rarest word scaled from 1 at
-RARE_ZIPF down to 0 at EVERYDAY_ZIPF on wordfreq's Zipf scale. Calibrated on
-tests/data's in-scope and out-of-scope lists, the shared seed questions and the `--extra`
-sets (fresh sets written from the issue); the shared patient and out-of-scope sets are
-printed beside, not used to choose.
+the question's weight (less for a long message); each word weighs its idf (the rarest
+word's when the index lacks it) times its informativeness in English, 1 at RARE_ZIPF or
+rarer down to 0 at EVERYDAY_ZIPF on wordfreq's Zipf scale. Calibrated on tests/data's
+in-scope and out-of-scope lists, the shared seed questions, the dev sets of
+tests/data/patient/ and any `--extra` sets; the shared patient and out-of-scope sets and
+the held-out sets are printed beside (summed), never used to choose.
 """
 
 from __future__ import annotations
@@ -29,7 +30,10 @@ from bot.config import Settings  # noqa: E402
 from bot.index import build_index, load_index  # noqa: E402
 from bot.replies import ReplySettings, respond  # noqa: E402
 
-SHOWN_ONLY = ("patient_questions", "out_of_scope")
+
+def shown_only(name: str) -> bool:
+    """Sets printed beside the choice, never used to make it."""
+    return name in ("patient_questions", "out_of_scope") or "heldout" in name
 
 
 def main() -> None:
@@ -41,8 +45,8 @@ def main() -> None:
     index = load_index(index_dir)
     settings = ReplySettings.from_settings(Settings(), index)
     sets = question_sets(args.extra)
-    chosen = {n: rows for n, rows in sets.items() if n not in SHOWN_ONLY}
-    shown = {n: rows for n, rows in sets.items() if n in SHOWN_ONLY}
+    chosen = {n: rows for n, rows in sets.items() if not shown_only(n)}
+    shown = {n: rows for n, rows in sets.items() if shown_only(n)}
 
     def score(rows_by_set):
         answered = refused = asked_in = asked_out = 0
@@ -60,7 +64,8 @@ def main() -> None:
         return answered, asked_in, refused, asked_out
 
     print(
-        "| everyday zipf | rare zipf | min coverage | in-scope right | out-of-scope refused | sum | shared patient / out-of-scope |"
+        "| everyday zipf | rare zipf | min coverage | in-scope right "
+        "| out-of-scope refused | sum | shared and held-out: right / refused |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for everyday, rare, cover in itertools.product(
