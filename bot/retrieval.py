@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .index import Index
 from .models import Hit
@@ -136,10 +137,13 @@ def _in_named_documents(query: Query, hits: list[Hit]) -> list[Hit]:
     """A question that names what some documents are about, in words of their titles
     that the other documents' titles lack ("stomach", "small bowel" for small intestine),
     is answered from those documents."""
-    titles = {hit.passage.document_id: _title_terms(hit.passage.title) for hit in hits}
+    titles = {}
+    for hit in hits:
+        if hit.passage.document_id not in titles:
+            titles[hit.passage.document_id] = _title_terms(hit.passage.title)
     if len(titles) < 2:
         return hits
-    shared = set.intersection(*titles.values())
+    shared = frozenset.intersection(*titles.values())
     asked = set(query.own_terms) | {t for _, added in query.synonyms for t in added}
     naming = {doc for doc, words in titles.items() if (words - shared) & asked}
     if not naming or len(naming) == len(titles):
@@ -147,8 +151,14 @@ def _in_named_documents(query: Query, hits: list[Hit]) -> list[Hit]:
     return [hit for hit in hits if hit.passage.document_id in naming]
 
 
-def _title_terms(title: str) -> set[str]:
-    return set(terms(title))
+@lru_cache(maxsize=4096)  # the same documents answer question after question
+def _title_terms(title: str) -> frozenset[str]:
+    return frozenset(terms(title))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple:
+    return tuple(tokenize(text))
 
 
 def _answer(index: Index, query: Query, question: str, top: list[Hit]) -> Retrieval:
@@ -269,7 +279,7 @@ def topic_as_written(query: Query, topic: str, hit: Hit) -> str:
         return ""
     passage = hit.passage
     for text in (passage.text, passage.section, passage.title):
-        tokens = tokenize(text)
+        tokens = _tokens(text)
         for at in range(len(tokens) - len(wanted) + 1):
             window = tokens[at : at + len(wanted)]
             if [token.term for token in window] == wanted:
