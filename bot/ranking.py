@@ -47,14 +47,9 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     factors = _coverage_factors(query, list(marked.values()), found.held_bits)
     # The first passage with each one's text: a repeated text is shown once.
     same_text = index.passages.same_text[found.ids].tolist()
-    defines = {
-        i: DEFINITION_BOOST
-        for i in (found.ids.tolist() if query.asks_definition else ())
-        if DEFINES.search(index.passages.text(i))
-    }
     # Negated scores sort best first and, on a tie, the earlier passage first.
-    reranked = sorted(
-        (-score * factors[bits] * defines.get(i, 1.0), i, text, terms)
+    reranked = [
+        (-score * factors[bits], i, text, terms)
         for i, score, text, terms, bits in zip(
             found.ids.tolist(),
             found.scores.tolist(),
@@ -64,7 +59,10 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
             strict=True,
         )
         if factors[bits] is not None
-    )
+    ]
+    if query.asks_definition and reranked:
+        reranked = _definitions_first(index, reranked)
+    reranked.sort()
     hits, seen_texts = [], set()
     for negated_score, i, text, terms in reranked:
         if text not in seen_texts:
@@ -73,6 +71,18 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
             if len(hits) == top_k:
                 break
     return hits
+
+
+def _definitions_first(index: Index, reranked: list[tuple]) -> list[tuple]:
+    """The candidates with a defining passage's score raised by DEFINITION_BOOST; only
+    those the boost could lift to the top are read."""
+    best = min(negated for negated, *_ in reranked)
+    return [
+        (negated * DEFINITION_BOOST, i, *rest)
+        if negated * DEFINITION_BOOST <= best and DEFINES.search(index.passages.text(i))
+        else (negated, i, *rest)
+        for negated, i, *rest in reranked
+    ]
 
 
 def rank_documents(

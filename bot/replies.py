@@ -217,13 +217,15 @@ def lead_sentence(topic: str) -> str:
 def _informative_terms(index: Index, hits: tuple[Hit, ...]) -> frozenset[str]:
     """The matched terms worth marking: not those found in a large share of the
     passages ("cancer", "use" in a cancer clinic's documents)."""
-    matched = {term for hit in hits for term in hit.matched_terms}
-    frequency, passages = index.document_frequency, len(index.passages)
-    return frozenset(
+    matched = [
         term
-        for term in matched
+        for term in {term for hit in hits for term in hit.matched_terms}
         if term in index.vocabulary
-        and frequency[index.vocabulary[term]] <= MAX_MARKED_SHARE * passages
+    ]
+    frequency = index.document_frequency[[index.vocabulary[t] for t in matched]]
+    limit = MAX_MARKED_SHARE * len(index.passages)
+    return frozenset(
+        t for t, f in zip(matched, frequency.tolist(), strict=True) if f <= limit
     )
 
 
