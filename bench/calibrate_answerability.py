@@ -69,7 +69,7 @@ def main() -> None:
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for everyday, rare, cover in itertools.product(
-        (5.0, 5.5, 6.0, 6.5), (3.0, 3.5, 4.0), (0.5, 0.6, 0.7)
+        (5.5, 6.0, 6.5), (3.0, 3.5, 4.0), (0.6, 0.65, 0.7)
     ):
         query.EVERYDAY_ZIPF, query.RARE_ZIPF, retrieval.MIN_COVERAGE = (
             everyday,

@@ -18,6 +18,7 @@ from .index import Index
 from .models import Hit
 from .query import Query, understand
 from .scoring import Extra
+from .tokenization import terms as tokenize_terms
 
 COVERAGE_PULL = 0.5  # how far a score moves with the share of the question covered
 # A question asking what something means or is called prefers a passage that defines.
@@ -26,6 +27,7 @@ DEFINES = re.compile(
     re.I,
 )
 DEFINITION_BOOST = 1.25
+DEFINED_SPAN = 60  # characters before "means" where the word defined is
 RERANKED = 50  # candidates taken from BM25 before the rerank
 # Hit(...) without the named tuple's __new__, a Python function: dozens a question.
 _new_hit = partial(tuple.__new__, Hit)
@@ -61,7 +63,7 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
         if factors[bits] is not None
     ]
     if query.asks_definition and reranked:
-        reranked = _definitions_first(index, reranked)
+        reranked = _definitions_first(index, query, reranked)
     reranked.sort()
     hits, seen_texts = [], set()
     for negated_score, i, text, terms in reranked:
@@ -73,16 +75,32 @@ def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
     return hits
 
 
-def _definitions_first(index: Index, reranked: list[tuple]) -> list[tuple]:
-    """The candidates with a defining passage's score raised by DEFINITION_BOOST; only
-    those the boost could lift to the top are read."""
+def _definitions_first(
+    index: Index, query: Query, reranked: list[tuple]
+) -> list[tuple]:
+    """The candidates that define a word of the question ("Recurrent ... means that")
+    with their score raised by DEFINITION_BOOST; only those the boost could lift to the
+    top are read."""
     best = min(negated for negated, *_ in reranked)
+    asked = set(query.own_terms)
     return [
         (negated * DEFINITION_BOOST, i, *rest)
-        if negated * DEFINITION_BOOST <= best and DEFINES.search(index.passages.text(i))
+        if negated * DEFINITION_BOOST <= best
+        and _defines(index.passages.text(i), asked)
         else (negated, i, *rest)
         for negated, i, *rest in reranked
     ]
+
+
+def _defines(text: str, asked: set[str]) -> bool:
+    """Whether the text defines one of the asked terms: one of them just before "means",
+    "is called", "refers to"..."""
+    return any(
+        asked.intersection(
+            tokenize_terms(text[max(0, m.start() - DEFINED_SPAN) : m.start()])
+        )
+        for m in DEFINES.finditer(text)
+    )
 
 
 def rank_documents(

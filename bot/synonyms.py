@@ -199,6 +199,7 @@ CHATTER = frozenset(
     worried worry scared afraid concerned anxious hoping hope wish feel feeling
     diagnosed recently ago last year years month months week weeks today yesterday
     again still already currently now soon ever since told said says say found
+    yr yrs wk wks mth mths
     """.split()
 )
 
