@@ -8,7 +8,10 @@ Each step is explainable:
 - lay words are searched in the documents' words too ("small bowel" -> small intestine,
   from synonyms.py), the documents' words weighing more;
 - names the corpus defines add their other name ("Keytruda" -> pembrolizumab), see
-  aliases.py and retrieval.py for how they count.
+  aliases.py and retrieval.py for how they count;
+- every word weighs by how informative it is in general English too (wordfreq): in the
+  search a little, and when coverage decides whether the documents answer, fully
+  ("actually", "time" weigh nearly nothing, "pancreatic" all its idf).
 """
 
 from __future__ import annotations
@@ -46,17 +49,16 @@ DEFINITION_WORDS = re.compile(  # searched in the lowercased question
 )
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
 MAX_DEFINITION_TERMS = 3
-# A word the index lacks weighs by how informative it is in general English, on
-# wordfreq's Zipf scale (log10 of uses per billion words: "the" 7.7, "help" 5.8,
-# "insurance" 4.9, "pancreatic" 3.3): as much as the corpus's rarest word at RARE_ZIPF or
-# below, nothing at EVERYDAY_ZIPF or above, in proportion between (calibrated in
+# How informative a word is in general English, on wordfreq's Zipf scale (log10 of uses
+# per billion words: "the" 7.7, "help" 5.8, "insurance" 4.9, "pancreatic" 3.3): 1 at
+# RARE_ZIPF or below, 0 at EVERYDAY_ZIPF or above, in proportion between (calibrated in
 # bench/calibrate_answerability.py on labelled in-scope and out-of-scope questions).
+EVERYDAY_ZIPF = 6.0
+RARE_ZIPF = 3.5
+EVERYDAY_FLOOR = 0.6  # what an everyday word weighs in the search, against 1
 COMMON_WORDS = 50_000  # a misspelling of one of these is read as that word's weight
 RARE_WORD_ZIPF = 3.0  # a word this rare may be a misspelling of a common one,
 TYPO_GAP_ZIPF = 2.0  # when that one is at least this much commoner
-EVERYDAY_FLOOR = 0.6  # what an everyday word weighs in the search, against 1
-EVERYDAY_ZIPF = 6.0
-RARE_ZIPF = 3.5
 
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
 # (terms asked, terms added, weight of the asked terms, weight of the added terms)

@@ -25,10 +25,9 @@ from .tokenization import terms, tokenize
 MIN_COVERAGE = 0.7  # share of the question's idf weight the best passage must answer
 LONG_QUESTION_TERMS = 6  # past this many subject terms, a question is a story too
 LONG_STEP = 0.03  # the share asked less for each term past it
-COVERAGE_FLOOR = 0.55
-NEARLY_AS_WELL = (
-    0.75  # a second or third passage scores at least this share of the first
-)
+COVERAGE_FLOOR = 0.55  # the least share asked of any question
+# A second or third passage is shown when it scores at least this share of the first.
+NEARLY_AS_WELL = 0.75
 # A document whose best passage scores this many times the next document's wins outright;
 # below that, the previous reply's document is preferred, or, with none, we ask which.
 CLEAR_WIN = 1.6
@@ -156,7 +155,7 @@ def _title_terms(title: str) -> frozenset[str]:
     return frozenset(terms(title))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)  # the lead sentence reads the passages it quotes
 def _tokens(text: str) -> tuple:
     return tuple(tokenize(text))
 
