@@ -84,7 +84,7 @@ def retrieve(
     ("d"), its topic terms ("t") and shown passages ("s"), or, after a clarify, the
     question asked ("q") and the documents offered ("c").
     """
-    state = state if isinstance(state, dict) else {}
+    state = _valid_state(state)
     if state.get("c"):
         chosen = _chosen_document(index, question, state)
         if chosen:
@@ -93,7 +93,7 @@ def retrieve(
         return _more_from_document(index, state, top_k)
     query = understand(index, question)
     if state.get("t") and _is_follow_up(question, query):
-        query = with_context_terms(query, _strings(state["t"]), CONTEXT_WEIGHT)
+        query = with_context_terms(query, state["t"], CONTEXT_WEIGHT)
     hits = _in_named_documents(query, search(index, query, top_k=max(30, top_k * 10)))
     if not hits or coverage(query, hits[0]) < min_coverage(query):
         return Retrieval(kind="no_answer", state=_continued(state))
@@ -194,8 +194,8 @@ def _answer_in_document(
 
 def _more_from_document(index: Index, state: dict, top_k: int) -> Retrieval:
     """'Tell me more': the next best passages on the same topic in the same document."""
-    topic_terms = _strings(state["t"])
-    shown = _strings(state.get("s", []))
+    topic_terms = state["t"]
+    shown = state.get("s", [])
     query = with_context_terms(understand(index, ""), topic_terms, 1.0)
     hits = [
         hit
@@ -227,10 +227,7 @@ def _chosen_document(index: Index, message: str, state: dict) -> str | None:
     """After a clarify, the offered document whose title the message names, if any."""
     said = set(understand(index, message).weights)
     best, best_overlap = None, 0
-    for choice in state.get("c", []):
-        if not (isinstance(choice, list) and len(choice) == 2):
-            continue
-        document_id, title = _strings(choice)
+    for document_id, title in state.get("c", []):
         overlap = len(said & set(terms(title)))
         if overlap > best_overlap:
             best, best_overlap = document_id, overlap
@@ -240,6 +237,27 @@ def _chosen_document(index: Index, message: str, state: dict) -> str | None:
 def _continued(state: dict) -> dict:
     """What of the previous state a reply without an answer passes on."""
     return {key: state[key] for key in ("d", "t", "s") if key in state}
+
+
+def _valid_state(state) -> dict:
+    """The fields of a decoded context that have the shapes this module writes, the rest
+    dropped: a context comes from outside, and an old or forged one (signed with a leaked
+    key) must never break a reply."""
+    if not isinstance(state, dict):
+        return {}
+    valid = {key: state[key] for key in ("d", "q") if isinstance(state.get(key), str)}
+    for key in ("t", "s"):
+        if isinstance(state.get(key), list):
+            valid[key] = _strings(state[key])
+    if isinstance(state.get("c"), list):
+        valid["c"] = [
+            choice
+            for choice in state["c"]
+            if isinstance(choice, list)
+            and len(choice) == 2
+            and all(isinstance(part, str) for part in choice)
+        ]
+    return valid
 
 
 def _strings(values) -> list[str]:

@@ -89,6 +89,39 @@ def test_any_context_is_used_or_ignored_never_an_error(api, message, context):
         assert not message.strip()
 
 
+def _fits_64_bits(value) -> bool:
+    """Whether every integer in a JSON value fits the 64 bits a context's JSON holds."""
+    if isinstance(value, bool) or not isinstance(value, int | list | dict):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**64
+    items = value.values() if isinstance(value, dict) else value
+    return all(_fits_64_bits(item) for item in items)
+
+
+@FAST
+@given(
+    message=st.sampled_from(["What about surgery?", "tell me more", "stomach", "yes"]),
+    state=st.dictionaries(
+        st.sampled_from(["d", "t", "s", "q", "c", "x"]),
+        json_values.filter(_fits_64_bits),
+        max_size=5,
+    ),
+)
+def test_any_state_in_a_signed_context_is_used_or_ignored(api, settings, message, state):
+    """Even a context signed with the bot's own key (a leaked key, an old version's
+    context) holding odd values gets a reply, never a 500."""
+    from bot.context import encode_context
+    from bot.index import load_index
+    from bot.replies import ReplySettings
+
+    key = ReplySettings.from_settings(settings, load_index(settings.index_dir)).context_key
+    context = encode_context(state, key)
+    response = api.post("/api/chat", json={"message": message, "context": context})
+    assert response.status_code == 200
+    assert_valid_reply(response.get_json())
+
+
 @FAST
 @given(
     body=json_values
