@@ -78,7 +78,7 @@ def main() -> None:
     index_dir = ROOT / "bench" / "out" / "seed-index"
     build_index(ROOT / "corpus", index_dir)
     index = load_index(index_dir)
-    settings = ReplySettings.from_settings(Settings(), index)
+    settings = ReplySettings.from_settings(Settings())
 
     failures = []
     print("| set | passed | of | what passes |")

@@ -43,7 +43,7 @@ def main() -> None:
     index_dir = ROOT / "bench" / "out" / "seed-index"
     build_index(ROOT / "corpus", index_dir)
     index = load_index(index_dir)
-    settings = ReplySettings.from_settings(Settings(), index)
+    settings = ReplySettings.from_settings(Settings())
     sets = question_sets(args.extra)
     chosen = {n: rows for n, rows in sets.items() if not shown_only(n)}
     shown = {n: rows for n, rows in sets.items() if shown_only(n)}

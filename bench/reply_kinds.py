@@ -31,7 +31,7 @@ def main() -> None:
     index_dir = ROOT / "bench" / "out" / "seed-index"
     build_index(ROOT / "corpus", index_dir)
     index = load_index(index_dir)
-    settings = ReplySettings.from_settings(Settings(), index)
+    settings = ReplySettings.from_settings(Settings())
 
     def kind(message: str, context: str | None = None):
         return respond(index, message, context, settings)

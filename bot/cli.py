@@ -142,7 +142,7 @@ def ask(question, as_json, index_dir):
     settings = _settings(index=index_dir)
     index = _load(settings, build_if_stale=index_dir is None)
     try:
-        reply_settings = ReplySettings.from_settings(settings, index)
+        reply_settings = ReplySettings.from_settings(settings)
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
     reply = respond(index, question, None, reply_settings)

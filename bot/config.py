@@ -45,6 +45,12 @@ class Settings:
     max_body_bytes: int = 16 * 1024
     answers_per_reply: int = 3
 
+    @property
+    def instance_dir(self) -> Path:
+        """Where the bot keeps what it makes for itself (the context key), beside the
+        index and never in git."""
+        return self.index_dir.parent / "instance"
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         """Settings from FAQBOT_* variables; a bad value raises ConfigError naming it."""

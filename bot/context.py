@@ -13,12 +13,61 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
+import secrets
+import time
+from pathlib import Path
 
 import orjson
+
+from .errors import ConfigError
 
 SIGNATURE_BYTES = (
     12  # enough to make forging hopeless, small enough to keep context short
 )
+
+
+SECRET_FILE = "secret_key"
+SECRET_WAIT_S = 2.0  # how long to wait for another process writing the key file
+
+
+def context_key(secret: str | None, instance_dir: Path) -> bytes:
+    """The key contexts are signed with: from FAQBOT_SECRET_KEY when it is set, else a
+    random one made on first start and kept in the instance folder, readable by the
+    owner only, so every worker of a host (and every restart) signs alike and nobody
+    can derive it. ConfigError when that folder cannot hold it."""
+    if not secret:
+        secret = _stored_secret(instance_dir / SECRET_FILE)
+    return hashlib.sha256(b"faqbot-context\0" + secret.encode()).digest()
+
+
+def _stored_secret(path: Path) -> str:
+    """The key in `path`, made (owner-only) by the first process that asks."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return _read_secret(path)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_hex(32))
+        return _read_secret(path)
+    except OSError as error:
+        raise ConfigError(
+            f"FAQBOT_SECRET_KEY is not set and {path} cannot hold a key "
+            f"({error.strerror or error}): set FAQBOT_SECRET_KEY or make the folder "
+            "writable"
+        ) from None
+
+
+def _read_secret(path: Path) -> str:
+    """The key another process may still be writing: wait a moment for it."""
+    deadline = time.monotonic() + SECRET_WAIT_S
+    while not (secret := path.read_text(encoding="ascii").strip()):
+        if time.monotonic() > deadline:
+            raise OSError(f"{path} is empty")
+        time.sleep(0.02)
+    return secret
 
 
 def encode_context(state: dict, key: bytes) -> str:

@@ -6,12 +6,11 @@ fixed sentences below.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .config import Settings
-from .context import decode_context, encode_context
+from .context import context_key, decode_context, encode_context
 from .errors import ConfigError
 from .index import Index
 from .models import Answer, Call, Hit, Reply, Urgent
@@ -61,20 +60,19 @@ class ReplySettings:
     rulebook: Rulebook | None = None  # None: the bundled one
 
     @classmethod
-    def from_settings(cls, settings: Settings, index: Index) -> ReplySettings:
+    def from_settings(cls, settings: Settings) -> ReplySettings:
         """The reply values of the bot's settings; ConfigError when the clinic's
         rulebook (FAQBOT_TRIAGE_RULES) does not load.
 
-        The context key comes from FAQBOT_SECRET_KEY or else from the corpus, so every
-        worker and host serving the same corpus accepts the others' contexts.
+        The context key comes from FAQBOT_SECRET_KEY, or else is made on first start
+        and kept in the instance folder (context.py): never from anything public.
         """
-        secret = settings.secret_key or index.manifest["corpus_fingerprint"]
         try:
             rulebook = load_rulebook(settings.triage_rules)
         except RulebookError as error:
             raise ConfigError(f"FAQBOT_TRIAGE_RULES: {error}") from None
         return cls(
-            context_key=hashlib.sha256(b"faqbot-context\0" + secret.encode()).digest(),
+            context_key=context_key(settings.secret_key, settings.instance_dir),
             answers_per_reply=settings.answers_per_reply,
             emergency_number=settings.emergency_number,
             crisis_line=settings.crisis_line,

@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
     limiter = make_limiter(app, settings)
     app.extensions["faqbot.limiter"] = limiter  # Flask-Limiter keeps a weak reference
-    reply_settings = ReplySettings.from_settings(settings, holder.get())
+    reply_settings = ReplySettings.from_settings(settings)
     warm_up_triage(reply_settings.rulebook)
     _register_routes(app, settings, holder, reply_settings, limiter)
     _register_errors(app, settings)
