@@ -12,6 +12,7 @@ of each file is checked on load, and when all of it is, see index_files.py.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -19,7 +20,8 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -35,6 +37,7 @@ from .index_build import build_parts
 from .passage_store import PassageStore
 
 FORMAT_VERSION = 3
+BUILD_LOCK = ".build.lock"  # held while a build writes and switches generations
 # How much each field of a passage counts; the section is the heading (an FAQ entry's question).
 FIELD_WEIGHTS = {"text": 1.0, "section": 1.0, "title": 0.5}
 ARRAYS = ("idf", "indptr", "passage_ids", "term_scores")
@@ -193,8 +196,35 @@ def build_index(
 
 
 def _save(index_dir: Path, manifest: dict, documents: dict, arrays: dict) -> None:
-    """Write a new generation beside the current one, check it loads, then switch to it."""
+    """Write a new generation beside the current one, check it loads, then switch to it;
+    one build at a time (a lock): two builds switching and clearing old generations at
+    once could leave current.json naming a folder the other removed."""
     index_dir.mkdir(parents=True, exist_ok=True)
+    with _build_lock(index_dir):
+        _save_generation(index_dir, manifest, documents, arrays)
+
+
+@contextmanager
+def _build_lock(index_dir: Path) -> Iterator[None]:
+    """Exclusive use of index_dir for writing; a second build says so, then waits."""
+    with open(index_dir / BUILD_LOCK, "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning(
+                "another index build is writing to %s: waiting for it to finish",
+                index_dir,
+            )
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _save_generation(
+    index_dir: Path, manifest: dict, documents: dict, arrays: dict
+) -> None:
     generation = (
         f"g{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     )

@@ -241,3 +241,21 @@ def test_document_titles_are_those_of_the_passages_in_corpus_order(tmp_path):
     titles = list(passages.document_titles())
     assert len(titles) == len(passages.document_ids()) > 3
     assert titles == list(by_document.values())
+
+
+def _build_into(index_dir: str) -> None:
+    from bot.index import build_index
+
+    build_index(CORPUS, Path(index_dir))
+
+
+def test_builds_at_once_into_one_folder_leave_one_good_index(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        pool.map(_build_into, [str(tmp_path)] * 8)
+    index = load_index(tmp_path)  # current.json names a generation that is there
+    assert len(index.passages) > 0
+    generations = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert generations == [current_generation(tmp_path)]
