@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,17 +32,45 @@ class Corpus:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    """Every file of the corpus in a stable order; hidden files and folders are not content."""
+    """Every file of the corpus in a stable order (see `walk_corpus`)."""
+    return walk_corpus(corpus)[0]
+
+
+def walk_corpus(corpus: Path) -> tuple[list[Path], list[Problem]]:
+    """The corpus's regular files in a stable order, and what was passed over and why.
+
+    Hidden files and folders are not content. A symbolic link is followed only to a file
+    inside the corpus: one to anywhere else (/etc/passwd) or to nowhere (a loop, a
+    missing target) is reported and skipped, as are pipes, sockets and devices.
+    """
     if corpus.is_file():
-        return [corpus]
+        return [corpus], []
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
-    return sorted(
-        path
-        for path in corpus.rglob("*")
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(corpus).parts)
-    )
+    root = corpus.resolve()
+    files, problems = [], []
+    for path in sorted(corpus.rglob("*")):
+        name = path.relative_to(corpus).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(corpus).parts):
+            continue
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                problems.append(Problem(name, "a link that leads nowhere; skipped"))
+                continue
+            if not target.is_relative_to(root):
+                problems.append(Problem(name, "a link to outside the corpus; skipped"))
+                continue
+        if path.is_dir():
+            continue
+        if path.is_file():
+            files.append(path)
+        else:
+            problems.append(
+                Problem(name, "not a regular file (a pipe, socket or device); skipped")
+            )
+    return files, problems
 
 
 def relative_name(path: Path, corpus: Path) -> str:
@@ -49,18 +78,29 @@ def relative_name(path: Path, corpus: Path) -> str:
     return path.name if corpus.is_file() else path.relative_to(corpus).as_posix()
 
 
-def document_id_for(path: Path, corpus: Path) -> str:
-    """The path relative to the corpus root, without extension, with forward slashes."""
-    relative = relative_name(path, corpus)
+def document_ids(files: list[Path], corpus: Path) -> dict[Path, str]:
+    """Each file's document id: its path below the corpus root with forward slashes and
+    without its extension, unless another file has the same path but for the extension
+    ("leaflet.md" beside "leaflet.html"): then both keep theirs, so neither is lost."""
+    stems = [_without_extension(relative_name(path, corpus)) for path in files]
+    shared = {stem for stem, count in Counter(stems).items() if count > 1}
+    return {
+        path: relative_name(path, corpus) if stem in shared else stem
+        for path, stem in zip(files, stems, strict=True)
+    }
+
+
+def _without_extension(relative: str) -> str:
     return relative.rsplit(".", 1)[0] if "." in Path(relative).name else relative
 
 
 def load_corpus(corpus: Path) -> Corpus:
     """Read every file of the corpus; unreadable files and bad rows are reported, not fatal."""
     documents: list[Document] = []
-    problems: list[Problem] = []
+    files, problems = walk_corpus(corpus)
+    ids = document_ids(files, corpus)
     seen_ids: dict[str, str] = {}
-    for path in corpus_files(corpus):
+    for path in files:
         name = relative_name(path, corpus)
         reader = READERS.get(path.suffix.lower())
         if reader is None:
@@ -69,7 +109,7 @@ def load_corpus(corpus: Path) -> Corpus:
             )
             continue
         try:
-            read_documents, warnings = reader(path, document_id_for(path, corpus))
+            read_documents, warnings = reader(path, ids[path])
         except UnreadableFile as error:
             problems.append(Problem(name, str(error)))
             continue

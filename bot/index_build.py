@@ -22,7 +22,7 @@ import numpy as np
 
 from . import bm25
 from .aliases import Alias
-from .documents import Problem, corpus_files, document_id_for, relative_name
+from .documents import Problem, document_ids, relative_name, walk_corpus
 from .file_indexing import FIELDS, FileResult, read_file
 from .passage_store import PassageColumns
 from .readers import READERS
@@ -49,11 +49,13 @@ def build_parts(
     corpus_dir: Path, weights: dict[str, float], progress: Progress | None = None
 ) -> Built:
     """Read the whole corpus (files in parallel when it is large) and merge it in order."""
-    files = corpus_files(corpus_dir)
+    files, passed_over = walk_corpus(corpus_dir)
+    ids = document_ids(files, corpus_dir)
     total, done = sum(path.stat().st_size for path in files) or 1, 0
     merger = _Merger()
-    for path, result in _read_all(corpus_dir, files):
-        merger.merge(corpus_dir, path, result)
+    merger.problems.extend(passed_over)
+    for path, result in _read_all(files, ids):
+        merger.merge(corpus_dir, path, ids[path], result)
         done += path.stat().st_size
         if progress:
             progress(done, total)
@@ -63,13 +65,11 @@ def build_parts(
 
 
 def _read_all(
-    corpus_dir: Path, files: list[Path]
+    files: list[Path], ids: dict[Path, str]
 ) -> Iterator[tuple[Path, FileResult | None]]:
     """Each file with what reading it gave (None: no reader for it), in corpus order."""
     readable = [path for path in files if path.suffix.lower() in READERS]
-    jobs = [
-        (str(path), document_id_for(path, corpus_dir), frozenset()) for path in readable
-    ]
+    jobs = [(str(path), ids[path], frozenset()) for path in readable]
     workers = min(len(jobs), len(os.sched_getaffinity(0)))
     size = sum(path.stat().st_size for path in readable)
     # Worker processes are forked: they start at once and share what is loaded. Forking
@@ -105,7 +105,9 @@ class _Merger:
         self.problems: list[Problem] = []
         self.seen: dict[str, str] = {}  # document id -> the file it came from
 
-    def merge(self, corpus_dir: Path, path: Path, result: FileResult | None) -> None:
+    def merge(
+        self, corpus_dir: Path, path: Path, document_id: str, result: FileResult | None
+    ) -> None:
         """Add one file's result, reporting its problems as load_corpus does."""
         name = relative_name(path, corpus_dir)
         if result is None:
@@ -123,7 +125,6 @@ class _Merger:
         )
         dropped = self._duplicates(name, result.document_ids)
         if dropped:  # rare: read the file again without them
-            document_id = document_id_for(path, corpus_dir)
             result = read_file(str(path), document_id, frozenset(dropped))
         self.documents += len(result.document_ids) - len(dropped)
         self._add(result)

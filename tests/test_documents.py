@@ -74,3 +74,57 @@ def test_no_fixture_file_is_silently_dropped(corpus):
             or path.name in sources
             or path.name in {problem.path for problem in corpus.problems}
         ), path.name
+
+
+def _corpus_with_odd_entries(tmp_path: Path) -> Path:
+    import os
+
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "leaflet.md").write_text("# Leaflet\n\nFrom the Markdown file.\n")
+    (corpus / "leaflet.html").write_text(
+        "<html><body><main><h1>Leaflet</h1><p>From the web page.</p></main></body></html>"
+    )
+    (tmp_path / "outside.txt").write_text("Not part of the corpus at all.\n")
+    (corpus / "escape.txt").symlink_to(tmp_path / "outside.txt")
+    (corpus / "inside.txt").symlink_to(corpus / "leaflet.md")
+    (corpus / "nowhere.txt").symlink_to(corpus / "missing.txt")
+    os.mkfifo(corpus / "pipe.txt")
+    (corpus / "sub" / "javascript.md").write_text(
+        "---\ntitle: Tricky\nurl: javascript:alert(1)\n---\n\n# Tricky\n\nSome text.\n"
+    )
+    return corpus
+
+
+def test_links_out_of_the_corpus_pipes_and_dead_links_are_reported_and_skipped(
+    tmp_path,
+):
+    from bot.documents import walk_corpus
+
+    files, problems = walk_corpus(_corpus_with_odd_entries(tmp_path))
+    names = {path.name for path in files}
+    assert "escape.txt" not in names and "pipe.txt" not in names
+    assert "inside.txt" in names  # a link within the corpus is followed
+    assert {(p.path, p.reason.split(";")[0]) for p in problems} == {
+        ("escape.txt", "a link to outside the corpus"),
+        ("nowhere.txt", "a link that leads nowhere"),
+        ("pipe.txt", "not a regular file (a pipe, socket or device)"),
+    }
+
+
+def test_files_differing_only_in_extension_both_keep_their_documents(tmp_path):
+    from bot.index import build_index, load_index
+
+    report = build_index(_corpus_with_odd_entries(tmp_path), tmp_path / "index")
+    index = load_index(tmp_path / "index")
+    ids = set(index.passages.document_ids())
+    assert {"leaflet.md", "leaflet.html", "inside", "sub/javascript"} <= ids
+    assert not any("duplicate" in problem.reason for problem in report.problems)
+    assert "Not part of the corpus" not in " ".join(p.text for p in index.passages)
+
+
+def test_only_web_addresses_are_kept_as_a_documents_url(tmp_path):
+    corpus = load_corpus(_corpus_with_odd_entries(tmp_path))
+    tricky = next(d for d in corpus.documents if d.title == "Tricky")
+    assert tricky.url is None
+    assert any("not a web address" in p.reason for p in corpus.problems)

@@ -79,6 +79,17 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[match.end() :]
 
 
+def parse_url(value: str | None, warnings: list[str]) -> str | None:
+    """The front matter's `url` when it is a web address (http or https): anything else
+    (`javascript:`, `file:`) must never reach a patient's screen as a link."""
+    if not value:
+        return None
+    if value.lower().startswith(("http://", "https://")):
+        return value
+    warnings.append(f"front matter 'url: {value}' is not a web address; ignored")
+    return None
+
+
 def parse_reviewed(value: str | None, warnings: list[str]) -> date | None:
     """The front matter's `reviewed` date (YYYY-MM-DD), or None."""
     if not value:

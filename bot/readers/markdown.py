@@ -15,7 +15,13 @@ from markdown_it.tree import SyntaxTreeNode
 
 from ..models import Document
 from . import html
-from .common import UnreadableFile, decode, parse_reviewed, split_front_matter
+from .common import (
+    UnreadableFile,
+    decode,
+    parse_reviewed,
+    parse_url,
+    split_front_matter,
+)
 from .plain import BULLET, SUB_BULLET, PlainText, squeeze
 
 _parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -33,7 +39,7 @@ def read(path: Path, document_id: str) -> tuple[list[Document], list[str]]:
     document = Document(
         document_id=document_id,
         title=meta.get("title") or plain.first_heading or plain.first_line(),
-        url=meta.get("url") or None,
+        url=parse_url(meta.get("url"), warnings),
         text=plain.text,
         sections=sections,
         reviewed=parse_reviewed(meta.get("reviewed"), warnings),

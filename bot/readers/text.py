@@ -17,6 +17,7 @@ from .common import (
     decode,
     paragraph_spans,
     parse_reviewed,
+    parse_url,
     split_front_matter,
 )
 
@@ -69,7 +70,7 @@ def parse(
     return Document(
         document_id=document_id,
         title=title,
-        url=meta.get("url") or None,
+        url=parse_url(meta.get("url"), warnings),
         text=text,
         sections=tuple(sections),
         reviewed=parse_reviewed(meta.get("reviewed"), warnings),
