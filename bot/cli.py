@@ -96,6 +96,12 @@ def index_command(corpus, index_dir, verify):
         result = build_index(settings.corpus_dir, settings.index_dir, _progress_bar())
     except (BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:  # a full disk, a folder that cannot be written
+        raise click.ClickException(
+            f"could not write the index: {error.strerror or error}"
+            f"{f' ({error.filename})' if error.filename else ''}; "
+            "the index in use is unchanged"
+        ) from error
     from .index import read_manifest
 
     manifest = read_manifest(settings.index_dir) or {}

@@ -241,13 +241,17 @@ def _save_generation(
             )
         index_files.write_json(folder / "manifest.json", {**manifest, "files": files})
         _load_generation(folder)  # it must load before anyone is pointed at it
+        previous = current_generation(index_dir)
         pointer = index_dir / f".current.{generation}.tmp"
         pointer.write_text(json.dumps({"generation": generation}) + "\n", "utf-8")
         os.replace(pointer, index_dir / "current.json")
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    _remove_old_generations(index_dir, keep=generation)
+    # The one replaced stays as a fallback, should this one be damaged on disk later.
+    _remove_old_generations(
+        index_dir, keep={generation, previous.name if previous else ""}
+    )
 
 
 def _aliases_by_first_term(aliases: list[Alias]) -> dict[str, list[Alias]]:
@@ -257,9 +261,9 @@ def _aliases_by_first_term(aliases: list[Alias]) -> dict[str, list[Alias]]:
     return grouped
 
 
-def _remove_old_generations(index_dir: Path, keep: str) -> None:
+def _remove_old_generations(index_dir: Path, keep: set[str]) -> None:
     for path in index_dir.iterdir():
-        if path.is_dir() and path.name.startswith("g") and path.name != keep:
+        if path.is_dir() and path.name.startswith("g") and path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -296,11 +300,34 @@ def is_stale(index_dir: Path, corpus_dir: Path) -> bool:
 
 
 def load_index(index_dir: Path) -> Index:
-    """The index in use; BrokenIndex when it is missing, corrupt or tampered with."""
+    """The index in use or, when it is damaged, the newest earlier generation that loads
+    (said in the log); BrokenIndex when none does."""
     folder = current_generation(index_dir)
     if folder is None:
         raise BrokenIndex(f"no index in {index_dir}: run `faqbot index`")
-    return _load_generation(folder)
+    try:
+        return _load_generation(folder)
+    except BrokenIndex as damaged:
+        for older in _generations(index_dir, newest_first=True):
+            if older == folder:
+                continue
+            try:
+                index = _load_generation(older)
+            except BrokenIndex:
+                continue
+            log.warning(
+                "index in use cannot be loaded (%s); serving the earlier one in %s",
+                damaged,
+                older,
+            )
+            return index
+        raise
+
+
+def _generations(index_dir: Path, newest_first: bool) -> list[Path]:
+    """The generation folders of an index folder (their names start with the time)."""
+    folders = [p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("g")]
+    return sorted(folders, key=lambda p: p.name, reverse=newest_first)
 
 
 def verify_index(index_dir: Path) -> None:
@@ -405,11 +432,37 @@ class IndexHolder:
 def ensure_fresh_index(
     corpus_dir: Path, index_dir: Path, progress: Progress | None = None
 ) -> bool:
-    """Build the index when it is missing or stale; True when a build ran."""
-    if not is_stale(index_dir, corpus_dir):
+    """Build the index when it is missing or stale; True when a build ran.
+
+    A build that fails (an unreadable corpus, a full disk) while an index loads leaves
+    that index serving, and the log says why it was not rebuilt; with none, BrokenIndex.
+    """
+    try:
+        if not is_stale(index_dir, corpus_dir):
+            return False
+        log.info(
+            "index in %s is missing or stale; building it from %s",
+            index_dir,
+            corpus_dir,
+        )
+        build_index(corpus_dir, index_dir, progress)
+    except (BrokenIndex, OSError) as error:
+        reason = str(error) if isinstance(error, BrokenIndex) else _os_reason(error)
+        try:
+            serving = load_index(index_dir)
+        except BrokenIndex:
+            raise BrokenIndex(f"could not build the index: {reason}") from None
+        log.warning(
+            "could not rebuild the index from %s (%s); serving the one built at %s",
+            corpus_dir,
+            reason,
+            serving.manifest["built_at"],
+        )
         return False
-    log.info(
-        "index in %s is missing or stale; building it from %s", index_dir, corpus_dir
-    )
-    build_index(corpus_dir, index_dir, progress)
     return True
+
+
+def _os_reason(error: OSError) -> str:
+    """What went wrong on disk, in words: "No space left on device: 'index/g...'"."""
+    where = f": {error.filename!r}" if error.filename else ""
+    return f"{error.strerror or type(error).__name__}{where}"

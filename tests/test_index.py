@@ -258,4 +258,59 @@ def test_builds_at_once_into_one_folder_leave_one_good_index(tmp_path):
     index = load_index(tmp_path)  # current.json names a generation that is there
     assert len(index.passages) > 0
     generations = [p for p in tmp_path.iterdir() if p.is_dir()]
-    assert generations == [current_generation(tmp_path)]
+    assert current_generation(tmp_path) in generations  # and the one it replaced
+    assert len(generations) <= 2
+
+
+def _two_generations(tmp_path) -> tuple[Path, Path]:
+    """An index folder built twice: the generation in use, and the one it replaced."""
+    index_dir = tmp_path / "index"
+    build_index(CORPUS, index_dir)
+    first = current_generation(index_dir)
+    build_index(CORPUS, index_dir)
+    return index_dir, first
+
+
+def test_a_damaged_index_in_use_falls_back_to_the_one_it_replaced(tmp_path, caplog):
+    index_dir, first = _two_generations(tmp_path)
+    in_use = current_generation(index_dir)
+    assert in_use != first and first.exists()  # the replaced one is kept as fallback
+    damaged = next(in_use.glob("text.term_scores.npy"))
+    damaged.write_bytes(damaged.read_bytes()[:100])  # truncated on disk
+    index = load_index(index_dir)
+    assert len(index.passages) > 0
+    assert "serving the earlier one" in caplog.text
+
+
+def test_a_rebuild_that_fails_leaves_the_index_serving_and_says_why(
+    tmp_path, monkeypatch, caplog
+):
+    from bot import index as index_module
+    from bot.index import ensure_fresh_index
+
+    index_dir, _ = _two_generations(tmp_path)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "new.md").write_text("# New\n\nA new leaflet.\n")  # the index is stale
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(index_dir / "gnew"))
+
+    monkeypatch.setattr(index_module, "build_index", disk_full)
+    assert ensure_fresh_index(corpus, index_dir) is False
+    assert "No space left on device" in caplog.text
+    assert len(load_index(index_dir).passages) > 0
+
+
+def test_with_no_index_to_fall_back_on_a_failed_build_is_a_clear_error(
+    tmp_path, monkeypatch
+):
+    from bot import index as index_module
+    from bot.index import ensure_fresh_index
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(index_module, "build_index", disk_full)
+    with pytest.raises(BrokenIndex, match="could not build the index: No space left"):
+        ensure_fresh_index(CORPUS, tmp_path / "index")
