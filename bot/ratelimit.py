@@ -11,6 +11,7 @@ answers again.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Callable
 
 from flask import Flask, request
@@ -24,8 +25,17 @@ LIMITED_ENDPOINT = "chat"
 REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 
+def without_client_addresses(record: logging.LogRecord) -> bool:
+    """Flask-Limiter logs each refused request with the client's address ("ratelimit
+    30/minute (203.0.113.9) exceeded"): a patient's address is not the log's to keep."""
+    return not record.getMessage().startswith("ratelimit ")
+
+
 def make_limiter(app: Flask, settings: Settings) -> Limiter:
     """A limiter keyed by client; its storage is Redis when FAQBOT_REDIS_URL is set."""
+    limiter_log = logging.getLogger("flask-limiter")
+    if without_client_addresses not in limiter_log.filters:
+        limiter_log.addFilter(without_client_addresses)
     limiting = settings.rate_limit != "off"
     shared = bool(settings.redis_url) and limiting
     limiter = Limiter(

@@ -245,3 +245,17 @@ def test_redis_going_down_mid_traffic_fails_no_request(index_dir):
         assert counted, "the limiter went back to counting in Redis"
     finally:
         server.stop()
+
+
+def test_a_refused_request_leaves_no_client_address_in_the_log(index_dir, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client = make_client(index_dir, rate_limit="1/hour")
+    address = "203.0.113.77"
+    for _ in range(2):
+        response = client.post(
+            "/api/chat", json={"message": "hi"}, environ_base={"REMOTE_ADDR": address}
+        )
+    assert response.status_code == 429
+    assert address not in caplog.text
