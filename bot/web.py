@@ -162,7 +162,7 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
     def demo_css():
         return _static("demo.css", "text/css; charset=utf-8")
 
-    @app.get("/documents/<document_id>")
+    @app.get("/documents/<path:document_id>")  # ids of files in folders hold "/"
     def document(document_id: str):
         passages = holder.get().passages.of_document(document_id)
         if not passages:

@@ -746,3 +746,21 @@ def test_an_unknown_document_is_a_json_404(client):
     response = client.get("/documents/no-such-document")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_document_in_a_subfolder_has_its_page_too(tmp_path):
+    from bot.config import Settings
+    from bot.web import create_app
+
+    corpus = tmp_path / "corpus"
+    (corpus / "visiting").mkdir(parents=True)
+    (corpus / "visiting" / "parking.md").write_text(
+        "# Parking\n\nThe car park is free for patients on treatment days.\n"
+    )
+    client = create_app(
+        Settings(corpus_dir=corpus, index_dir=tmp_path / "index", rate_limit="off")
+    ).test_client()
+    for path in ("/documents/visiting/parking", "/documents/visiting%2Fparking"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "car park is free" in page.get_data(as_text=True)
