@@ -37,9 +37,19 @@ def _load(settings: Settings, build_if_stale: bool):
 
     try:
         if build_if_stale:
-            ensure_fresh_index(settings.corpus_dir, settings.index_dir, _progress_bar())
+            ensure_fresh_index(
+                settings.corpus_dir,
+                settings.index_dir,
+                _progress_bar(),
+                settings.file_seconds,
+            )
         elif current_generation(settings.index_dir) is None:
-            build_index(settings.corpus_dir, settings.index_dir, _progress_bar())
+            build_index(
+                settings.corpus_dir,
+                settings.index_dir,
+                _progress_bar(),
+                settings.file_seconds,
+            )
         return load_index(settings.index_dir)
     except (BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
@@ -93,7 +103,12 @@ def index_command(corpus, index_dir, verify):
         return
     started = time.perf_counter()
     try:
-        result = build_index(settings.corpus_dir, settings.index_dir, _progress_bar())
+        result = build_index(
+            settings.corpus_dir,
+            settings.index_dir,
+            _progress_bar(),
+            settings.file_seconds,
+        )
     except (BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     except OSError as error:  # a full disk, a folder that cannot be written
@@ -129,7 +144,12 @@ def serve(host, port):
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         # Built here, with a progress bar; create_app then finds the index fresh.
-        ensure_fresh_index(settings.corpus_dir, settings.index_dir, _progress_bar())
+        ensure_fresh_index(
+            settings.corpus_dir,
+            settings.index_dir,
+            _progress_bar(),
+            settings.file_seconds,
+        )
         app = create_app(settings)
     except (ConfigError, BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error

@@ -40,6 +40,9 @@ class Settings:
     # FAQBOT_TRUSTED_PROXIES: proxies in front that set X-Forwarded-For and -Proto
     trusted_proxies: int = 0
     secret_key: str | None = None  # FAQBOT_SECRET_KEY: signs the follow-up context
+    # FAQBOT_FILE_SECONDS: the most one corpus file (per MB, at least 1 MB) may take to
+    # read while indexing; a slower one is reported and skipped
+    file_seconds: float = 60.0
     max_message_chars: int = 1000
     max_context_chars: int = 4096
     max_body_bytes: int = 16 * 1024
@@ -86,6 +89,10 @@ class Settings:
             )
         if env.get("FAQBOT_SECRET_KEY"):
             values["secret_key"] = env["FAQBOT_SECRET_KEY"]
+        if env.get("FAQBOT_FILE_SECONDS"):
+            values["file_seconds"] = parse_seconds(
+                env["FAQBOT_FILE_SECONDS"], "FAQBOT_FILE_SECONDS"
+            )
         return cls(**values)
 
     def with_changes(self, **changes) -> Settings:
@@ -117,6 +124,17 @@ def parse_rate_limit(value: str) -> str:
             "(expected COUNT/PERIOD, COUNT at least 1, such as 30/minute; or off)"
         )
     return value.strip()
+
+
+def parse_seconds(value: str, variable: str) -> float:
+    """A positive number of seconds, such as 60 or 2.5."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ConfigError(f"{variable}: {value!r} is not a positive number of seconds")
+    return seconds
 
 
 def parse_redis_url(value: str) -> str:

@@ -9,7 +9,11 @@ ids in order of first appearance, and the aliases its texts define.
 from __future__ import annotations
 
 import re
+import signal
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -55,8 +59,46 @@ class FileResult:
     aliases: set[Alias] = field(default_factory=set)
 
 
-def read_file(path: str, document_id: str, dropped: frozenset[int]) -> FileResult:
-    """Read one corpus file into passages and entries; `dropped`: document numbers to skip."""
+class TooSlow(BaseException):
+    """Reading a file took longer than its time bound (not an Exception: a reader's own
+    `except Exception` must not swallow it)."""
+
+
+@contextmanager
+def time_bound(seconds: float | None) -> Iterator[None]:
+    """Raise TooSlow in the block after `seconds` (a timer signal: the main thread of a
+    process only, where files are read; elsewhere, or with None, no bound)."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def read_file(
+    path: str, document_id: str, dropped: frozenset[int], seconds: float | None = None
+) -> FileResult:
+    """Read one corpus file into passages and entries, in at most `seconds`; `dropped`:
+    document numbers to skip. A file that takes longer is reported and skipped."""
+    try:
+        with time_bound(seconds):
+            return _read_file(path, document_id, dropped)
+    except TooSlow:
+        return FileResult(
+            failure=f"took more than {seconds:g} s to read (FAQBOT_FILE_SECONDS); skipped"
+        )
+
+
+def _read_file(path: str, document_id: str, dropped: frozenset[int]) -> FileResult:
     try:
         documents, warnings = READERS[Path(path).suffix.lower()](
             Path(path), document_id

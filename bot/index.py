@@ -147,14 +147,18 @@ def pipeline_fingerprint() -> str:
 
 
 def build_index(
-    corpus_dir: Path, index_dir: Path, progress: Progress | None = None
+    corpus_dir: Path,
+    index_dir: Path,
+    progress: Progress | None = None,
+    file_seconds: float | None = None,
 ) -> BuildReport:
     """Read the corpus, index its passages and switch index_dir to the new index.
 
     Large corpora are read file by file on every core (index_build.py); `progress` is
-    called with the bytes of corpus files read so far and their total.
+    called with the bytes of corpus files read so far and their total; a file that takes
+    more than `file_seconds` per MB to read is reported and skipped (None: no bound).
     """
-    built = build_parts(corpus_dir, FIELD_WEIGHTS, progress)
+    built = build_parts(corpus_dir, FIELD_WEIGHTS, progress, file_seconds)
     if not len(built.columns):
         raise BrokenIndex(f"nothing to index: no passages in {corpus_dir}")
     manifest = {
@@ -430,7 +434,10 @@ class IndexHolder:
 
 
 def ensure_fresh_index(
-    corpus_dir: Path, index_dir: Path, progress: Progress | None = None
+    corpus_dir: Path,
+    index_dir: Path,
+    progress: Progress | None = None,
+    file_seconds: float | None = None,
 ) -> bool:
     """Build the index when it is missing or stale; True when a build ran.
 
@@ -445,7 +452,7 @@ def ensure_fresh_index(
             index_dir,
             corpus_dir,
         )
-        build_index(corpus_dir, index_dir, progress)
+        build_index(corpus_dir, index_dir, progress, file_seconds)
     except (BrokenIndex, OSError) as error:
         reason = str(error) if isinstance(error, BrokenIndex) else _os_reason(error)
         try:

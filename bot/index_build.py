@@ -46,16 +46,21 @@ class Built:
 
 
 def build_parts(
-    corpus_dir: Path, weights: dict[str, float], progress: Progress | None = None
+    corpus_dir: Path,
+    weights: dict[str, float],
+    progress: Progress | None = None,
+    file_seconds: float | None = None,
 ) -> Built:
-    """Read the whole corpus (files in parallel when it is large) and merge it in order."""
+    """Read the whole corpus (files in parallel when it is large) and merge it in order;
+    a file may take `file_seconds` per MB (at least one MB's worth) to read."""
     files, passed_over = walk_corpus(corpus_dir)
     ids = document_ids(files, corpus_dir)
+    bounds = {path: _time_bound(path, file_seconds) for path in files}
     total, done = sum(path.stat().st_size for path in files) or 1, 0
     merger = _Merger()
     merger.problems.extend(passed_over)
-    for path, result in _read_all(files, ids):
-        merger.merge(corpus_dir, path, ids[path], result)
+    for path, result in _read_all(files, ids, bounds):
+        merger.merge(corpus_dir, path, ids[path], bounds[path], result)
         done += path.stat().st_size
         if progress:
             progress(done, total)
@@ -64,12 +69,19 @@ def build_parts(
     return merger.built(weights)
 
 
+def _time_bound(path: Path, file_seconds: float | None) -> float | None:
+    """How long a file may take to read: `file_seconds` per MB, at least one MB's."""
+    if file_seconds is None:
+        return None
+    return file_seconds * max(1.0, path.stat().st_size / 1_000_000)
+
+
 def _read_all(
-    files: list[Path], ids: dict[Path, str]
+    files: list[Path], ids: dict[Path, str], bounds: dict[Path, float | None]
 ) -> Iterator[tuple[Path, FileResult | None]]:
     """Each file with what reading it gave (None: no reader for it), in corpus order."""
     readable = [path for path in files if path.suffix.lower() in READERS]
-    jobs = [(str(path), ids[path], frozenset()) for path in readable]
+    jobs = [(str(path), ids[path], frozenset(), bounds[path]) for path in readable]
     workers = min(len(jobs), len(os.sched_getaffinity(0)))
     size = sum(path.stat().st_size for path in readable)
     # Worker processes are forked: they start at once and share what is loaded. Forking
@@ -82,7 +94,7 @@ def _read_all(
         yield from _in_order(files, pool.imap(_read_job, jobs))
 
 
-def _read_job(job: tuple[str, str, frozenset[int]]) -> FileResult:
+def _read_job(job: tuple[str, str, frozenset[int], float | None]) -> FileResult:
     return read_file(*job)
 
 
@@ -106,7 +118,12 @@ class _Merger:
         self.seen: dict[str, str] = {}  # document id -> the file it came from
 
     def merge(
-        self, corpus_dir: Path, path: Path, document_id: str, result: FileResult | None
+        self,
+        corpus_dir: Path,
+        path: Path,
+        document_id: str,
+        seconds: float | None,
+        result: FileResult | None,
     ) -> None:
         """Add one file's result, reporting its problems as load_corpus does."""
         name = relative_name(path, corpus_dir)
@@ -125,7 +142,7 @@ class _Merger:
         )
         dropped = self._duplicates(name, result.document_ids)
         if dropped:  # rare: read the file again without them
-            result = read_file(str(path), document_id, frozenset(dropped))
+            result = read_file(str(path), document_id, frozenset(dropped), seconds)
         self.documents += len(result.document_ids) - len(dropped)
         self._add(result)
 

@@ -30,8 +30,10 @@ def test_every_variable_is_read():
             "FAQBOT_POISON_LINE": "0344 892 0111",
             "FAQBOT_CARE_LINE": "+44 20 7946 0000",
             "FAQBOT_TRIAGE_RULES": __file__,  # a file; its rules are read by replies
+            "FAQBOT_FILE_SECONDS": "2.5",
         }
     )
+    assert settings.file_seconds == 2.5
     assert settings.allowed_origins == (
         "https://clinic.example",
         "https://www.clinic.example",
@@ -67,6 +69,9 @@ def test_without_a_care_line_urgent_replies_name_none():
         ("FAQBOT_TRIAGE_RULES", "/no/such/rules.toml"),
         ("FAQBOT_LOG_QUESTIONS", "maybe"),
         ("FAQBOT_TRUSTED_PROXIES", "-1"),
+        ("FAQBOT_FILE_SECONDS", "0"),
+        ("FAQBOT_FILE_SECONDS", "a minute"),
+        ("FAQBOT_FILE_SECONDS", "inf"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):

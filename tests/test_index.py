@@ -314,3 +314,30 @@ def test_with_no_index_to_fall_back_on_a_failed_build_is_a_clear_error(
     monkeypatch.setattr(index_module, "build_index", disk_full)
     with pytest.raises(BrokenIndex, match="could not build the index: No space left"):
         ensure_fresh_index(CORPUS, tmp_path / "index")
+
+
+def test_a_file_too_slow_to_read_is_reported_and_skipped(tmp_path, monkeypatch):
+    """A hostile file (a PDF holding a huge stream, a CSV whose quoting makes a reader
+    quadratic) must not hold the build: past its time bound it is skipped."""
+    import time
+
+    from bot import readers
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "slow.md").write_text("# Slow\n\nThis file's reader never finishes.\n")
+    markdown_reader = readers.READERS[".md"]
+
+    def stuck(path, document_id):
+        if path.name == "slow.md":
+            time.sleep(30)
+        return markdown_reader(path, document_id)
+
+    monkeypatch.setitem(readers.READERS, ".md", stuck)
+    started = time.perf_counter()
+    report = build_index(corpus, tmp_path / "index", file_seconds=0.5)
+    assert time.perf_counter() - started < 10
+    assert [(p.path, p.reason) for p in report.problems if p.skipped] == [
+        ("slow.md", "took more than 0.5 s to read (FAQBOT_FILE_SECONDS); skipped")
+    ]
+    assert report.documents == 2  # the others are indexed
