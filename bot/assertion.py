@@ -9,7 +9,8 @@ forward or backward from the trigger, up to the end of the clause, a termination
 phrases holding a trigger word that change nothing.
 
 The published trigger lists were written for clinical notes ("denies", "r/o", "history
-of"); patients write "no temp tho", "what if", "can chemo give you", "a bit", "years ago".
+of"); patients write "no fever tho", "what if", "does radiotherapy cause", "a bit",
+"years ago".
 So the triggers, in `data/assertion_triggers.toml`, are those of the algorithm's kinds in
 the words of patients' messages, plus two kinds a chat needs: `general` (a question about
 a topic, not about anyone now) and `mild` ("a bit puffed").
@@ -97,7 +98,7 @@ class Assertion:
 
     def _questions(self, tokens: list[Token]) -> list[Trigger]:
         """A general question: a clause opening with a question word whose subject is not
-        a person ("does paracetamol hide a temperature?", "can chemo give you a fever?"),
+        a person ("does paracetamol hide a temperature?", "can immunotherapy cause a rash?"),
         unlike "is my temp too high" or "does he need to go in"."""
         found = []
         for at, token in enumerate(tokens[:-1]):
