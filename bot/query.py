@@ -150,6 +150,11 @@ def understand(index: Index, question: str) -> Query:
     )
 
 
+def warm_up() -> None:
+    """Load the English word list now, before the first patient's rare word needs it."""
+    common_english_words()
+
+
 @lru_cache(maxsize=1)
 def common_english_words() -> list[str]:
     """wordfreq's 50,000 commonest English words, commonest first."""

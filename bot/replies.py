@@ -16,7 +16,7 @@ from .index import Index
 from .models import Answer, Call, Hit, Reply, Urgent
 from .retrieval import Retrieval, retrieve
 from .rulebook import Category, Rulebook, RulebookError, load_rulebook
-from .tokenization import tokenize
+from .tokenization import passage_tokens
 from .triage import triage
 from .urgency import Urgency
 
@@ -263,7 +263,7 @@ def _term_spans(text: str) -> dict[str, list[tuple[int, int]]]:
     """A passage's terms and the character spans of each, kept: the same passages
     answer many questions."""
     spans: dict[str, list[tuple[int, int]]] = {}
-    for token in tokenize(text):
+    for token in passage_tokens(text):
         spans.setdefault(token.term, []).append((token.start, token.end))
     return spans
 

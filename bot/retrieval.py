@@ -20,7 +20,7 @@ from .index import Index
 from .models import Hit
 from .query import Query, understand, with_context_terms
 from .ranking import coverage, search
-from .tokenization import terms, tokenize
+from .tokenization import passage_tokens, terms, tokenize
 
 MIN_COVERAGE = 0.7  # share of the question's idf weight the best passage must answer
 LONG_QUESTION_TERMS = 6  # past this many subject terms, a question is a story too
@@ -153,11 +153,6 @@ def _in_named_documents(query: Query, hits: list[Hit]) -> list[Hit]:
 @lru_cache(maxsize=4096)  # the same documents answer question after question
 def _title_terms(title: str) -> frozenset[str]:
     return frozenset(terms(title))
-
-
-@lru_cache(maxsize=4096)  # the lead sentence reads the passages it quotes
-def _tokens(text: str) -> tuple:
-    return tuple(tokenize(text))
 
 
 def _answer(index: Index, query: Query, question: str, top: list[Hit]) -> Retrieval:
@@ -296,7 +291,7 @@ def topic_as_written(query: Query, topic: str, hit: Hit) -> str:
         return ""
     passage = hit.passage
     for text in (passage.text, passage.section, passage.title):
-        tokens = _tokens(text)
+        tokens = passage_tokens(text)
         for at in range(len(tokens) - len(wanted) + 1):
             window = tokens[at : at + len(wanted)]
             if [token.term for token in window] == wanted:

@@ -154,3 +154,10 @@ def tokenize(text: str, found: list[tuple[str, int, int]] | None = None) -> list
 def terms(text: str) -> list[str]:
     """Just the index terms of `text`."""
     return [token.term for token in tokenize(text)]
+
+
+@lru_cache(maxsize=4096)
+def passage_tokens(text: str) -> tuple[Token, ...]:
+    """`tokenize` of a passage's text, kept: the same passages are quoted again and
+    again (the lead sentence and the highlights both read them)."""
+    return tuple(tokenize(text))

@@ -20,7 +20,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, scoring
+from . import errors, query, scoring
 from .chat_request import parse_chat_body
 from .config import Settings
 from .document_page import document_page
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["faqbot.limiter"] = limiter  # Flask-Limiter keeps a weak reference
     reply_settings = ReplySettings.from_settings(settings)
     warm_up_triage(reply_settings.rulebook)
+    query.warm_up()
     _register_routes(app, settings, holder, reply_settings, limiter)
     _register_errors(app, settings)
     return app
