@@ -1,4 +1,4 @@
-"""The `faqbot` command: index, serve, ask, search, eval."""
+"""The `faqbot` command: index, serve, production, ask, search, eval."""
 
 from __future__ import annotations
 
@@ -155,6 +155,36 @@ def serve(host, port):
         raise click.ClickException(str(error)) from error
     click.echo(f"Clinic FAQ bot: open http://{host}:{port}/ to chat (Ctrl+C stops it).")
     app.run(host=host, port=port)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="gunicorn workers (default: one per core, plus one).",
+)
+def production(host, port, workers):
+    """Serve behind nginx, in the foreground; SIGTERM stops everything it started."""
+    from .index import ensure_fresh_index
+    from .production import Plan, ProductionError, nginx_binary, run
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        nginx_binary()
+        # Built here, with a progress bar and a clear error; gunicorn then finds it fresh.
+        ensure_fresh_index(
+            settings.corpus_dir,
+            settings.index_dir,
+            _progress_bar(),
+            settings.file_seconds,
+        )
+        status = run(Plan(host, port, workers), settings, say=click.echo)
+    except (ProductionError, BrokenIndex, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+    sys.exit(status)
 
 
 @cli.command()

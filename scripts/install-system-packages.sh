@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: Chromium for the widget's browser tests (driven by
 # Playwright for Python; Playwright's own browser download is never used), fonts for
-# legible screenshots, Redis for the shared rate limit. Installs only what is missing;
+# legible screenshots, Redis for the shared rate limit, nginx for `faqbot production`
+# (bot/production.py). Installs only what is missing;
 # needs root (or sudo).
 set -euo pipefail
 needed=()
@@ -9,6 +10,7 @@ needed=()
 [ -d /usr/share/fonts/truetype/dejavu ] || needed+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || needed+=(fonts-liberation)
 command -v redis-server >/dev/null 2>&1 || needed+=(redis-server)
+[ -x /usr/sbin/nginx ] || needed+=(nginx)
 [ ${#needed[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
