@@ -3,11 +3,10 @@
 On disk (no pickle anywhere): `index/current.json` names the generation folder in use;
 each generation holds `manifest.json` (what was built from what, with each file's size
 and SHA-256), `vocabulary.json`, `aliases.json`, one set of `.npy` arrays per field and
-the passage store's arrays (passage_store.py). Arrays are memory-mapped on load, so
-loading costs milliseconds whatever the corpus size and server processes share them. A
-build writes a new generation and then replaces `current.json` in one rename, so a failed
-build leaves the previous index serving, and readers never see half an index. How much
-of each file is checked on load, and when all of it is, see index_files.py.
+the passage store's arrays (passage_store.py). Every file is read whole into memory and
+checked against its SHA-256 on load (index_files.py), never memory-mapped. A build writes
+a new generation and then replaces `current.json` in one rename, so a failed build leaves
+the previous index serving, and readers never see half an index.
 """
 
 from __future__ import annotations
@@ -154,9 +153,10 @@ def build_index(
 ) -> BuildReport:
     """Read the corpus, index its passages and switch index_dir to the new index.
 
-    Large corpora are read file by file on every core (index_build.py); `progress` is
-    called with the bytes of corpus files read so far and their total; a file that takes
-    more than `file_seconds` per MB to read is reported and skipped (None: no bound).
+    Large corpora are read file by file, a large FAQ sheet part by part, on every core
+    (index_build.py); `progress` is called with the bytes of corpus files read so far
+    and their total; a file that takes more than `file_seconds` per MB to read is
+    reported and skipped (None: no bound).
     """
     built = build_parts(corpus_dir, FIELD_WEIGHTS, progress, file_seconds)
     if not len(built.columns):
@@ -337,13 +337,13 @@ def _generations(index_dir: Path, newest_first: bool) -> list[Path]:
 def verify_index(index_dir: Path) -> None:
     """Check every byte of the index in use against its SHA-256; BrokenIndex if one differs.
 
-    Loading checks sizes, small files whole and samples of large ones (index_files.py);
-    this reads everything, for `faqbot index --verify` or a periodic job.
+    Loading checks what it reads; this checks the files on disk, for `faqbot index
+    --verify` or a periodic job.
     """
     folder = current_generation(index_dir)
     if folder is None:
         raise BrokenIndex(f"no index in {index_dir}: run `faqbot index`")
-    index_files.check_files(folder, _manifest(folder)["files"], whole=True)
+    index_files.check_files(folder, _manifest(folder)["files"])
 
 
 def _manifest(folder: Path) -> dict:
@@ -361,28 +361,27 @@ def _manifest(folder: Path) -> dict:
 def _load_generation(folder: Path) -> Index:
     manifest = _manifest(folder)
     try:
-        index_files.check_files(folder, manifest["files"], whole=False)
-        vocabulary = index_files.read_json(folder / "vocabulary.json")
+        files = manifest["files"]
+
+        def load(name: str):
+            return index_files.load_file(folder / name, files[name])
+
+        vocabulary = load("vocabulary.json")
         aliases = {
             first: [(tuple(when), tuple(add)) for when, add in entries]
-            for first, entries in index_files.read_json(folder / "aliases.json").items()
+            for first, entries in load("aliases.json").items()
         }
         fields = {
             name: bm25.FieldScores(
                 weight=float(weight),
-                **{
-                    array: index_files.memory_mapped(folder / f"{name}.{array}.npy")
-                    for array in ARRAYS
-                },
+                **{array: load(f"{name}.{array}.npy") for array in ARRAYS},
             )
             for name, weight in manifest["field_weights"].items()
         }
         passages = PassageStore(
             {
-                name[len(STORE_PREFIX) : -len(".npy")]: index_files.memory_mapped(
-                    folder / name
-                )
-                for name in manifest["files"]
+                name[len(STORE_PREFIX) : -len(".npy")]: load(name)
+                for name in files
                 if name.startswith(STORE_PREFIX)
             }
         )
