@@ -25,9 +25,10 @@ workers = (  # the cores this process may use, which a container may restrict
 ) + 1
 worker_class = "sync"
 
-# Load the app, and with it the memory-mapped index, once in the master before forking:
-# every worker shares those pages, and a stale index is rebuilt once, not per worker.
-# A rebuilt index is picked up by each worker on its next request; no restart needed.
+# Load the app, and with it the index, once in the master before forking: every worker
+# shares those pages (copy-on-write, never written), and a stale index is rebuilt once,
+# not per worker. A rebuilt index is picked up by each worker on its next request, each
+# then holding its own copy; a restart shares one again.
 preload_app = True
 
 timeout = 30  # a worker silent this long is stuck: killed and replaced
