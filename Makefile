@@ -11,10 +11,13 @@ TEST_LOCK := requirements-test.lock
 # nothing is built from source with build tools that the lock does not cover.
 PIP_LOCKED := $(BIN)/python -m pip install -q --require-hashes --only-binary :all:
 
-.PHONY: run install install-test test lint format check eval lock
+.PHONY: run production install install-test test lint format check eval lock
 
 run: install ## install, then serve the bot on the bundled corpus
 	$(BIN)/faqbot serve --host $(HOST) --port $(PORT)
+
+production: install ## install, then serve behind nginx (Debian's; `faqbot production`)
+	$(BIN)/faqbot production --host $(HOST) --port $(PORT)
 
 install: $(VENV)/.installed
 
