@@ -1,11 +1,12 @@
-"""Per-client rate limit of /api/chat (Flask-Limiter): in memory, or shared via Redis.
+"""Per-client rate limit of /api/chat (Flask-Limiter): one count per host, or via Redis.
 
-In memory, each process counts on its own. With FAQBOT_REDIS_URL every worker and
-host counts in one Redis, so a client gets the same limit however the load balancer
-spreads its requests. When Redis cannot be reached, answering patients matters more
-than counting them: each process falls back to counting in its own memory (so the
-limit holds per process, not overall), logs a warning, and returns to Redis once it
-answers again.
+Without FAQBOT_REDIS_URL, every worker process of a host counts in one table, a file in
+the instance folder beside the index (`ratelimit_table.py`), so a client gets the
+configured limit however gunicorn spreads its requests. With FAQBOT_REDIS_URL every
+worker and host counts in one Redis. Either way, answering patients matters more than
+counting them: when the table or Redis cannot be used, each process counts in its own
+memory (so the limit holds per process), logs a warning, and goes back to the shared
+count once it works again (retried after 1, 2, 4, ... s).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from flask import Flask, request
 from flask_limiter import Limiter
 
 from .config import Settings
+from .context import context_key
+from .ratelimit_table import TABLE_FILE, TABLE_SCHEME
 
 LIMITED_ENDPOINT = "chat"
 # A Redis that does not answer must cost a request a fraction of a second, not minutes:
@@ -32,28 +35,40 @@ def without_client_addresses(record: logging.LogRecord) -> bool:
 
 
 def make_limiter(app: Flask, settings: Settings) -> Limiter:
-    """A limiter keyed by client; its storage is Redis when FAQBOT_REDIS_URL is set."""
+    """A limiter keyed by client, counting in Redis or in the host's table."""
     limiter_log = logging.getLogger("flask-limiter")
     if without_client_addresses not in limiter_log.filters:
         limiter_log.addFilter(without_client_addresses)
     limiting = settings.rate_limit != "off"
-    shared = bool(settings.redis_url) and limiting
+    storage_uri, storage_options = (
+        shared_storage(settings) if limiting else ("memory://", {})
+    )
     limiter = Limiter(
         key_func=client_key,
         app=app,
-        storage_uri=settings.redis_url or "memory://",
-        storage_options=REDIS_OPTIONS if settings.redis_url else {},
+        storage_uri=storage_uri,
+        storage_options=storage_options,
         headers_enabled=True,
         enabled=limiting,
         default_limits=[],
         swallow_errors=True,
-        in_memory_fallback_enabled=shared,
-        in_memory_fallback=[settings.rate_limit] if shared else [],
+        in_memory_fallback_enabled=limiting,
+        in_memory_fallback=[settings.rate_limit] if limiting else [],
     )
     # Only the chat is limited; the in-memory fallback would otherwise apply to every
     # route, and a load balancer's health checks must never be refused.
     limiter.request_filter(lambda: request.endpoint != LIMITED_ENDPOINT)
     return limiter
+
+
+def shared_storage(settings: Settings) -> tuple[str, dict]:
+    """Where the counts are kept: Redis when FAQBOT_REDIS_URL is set, else the table of
+    the instance folder, its hashes keyed by a key derived from the context key."""
+    if settings.redis_url:
+        return settings.redis_url, dict(REDIS_OPTIONS)
+    path = settings.instance_dir.resolve() / TABLE_FILE
+    key = context_key(settings.secret_key, settings.instance_dir)
+    return f"{TABLE_SCHEME}://", {"path": str(path), "key": key.hex()}
 
 
 def limit_chat(limiter: Limiter, settings: Settings) -> Callable[[Callable], Callable]:
