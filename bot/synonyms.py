@@ -139,6 +139,24 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("trials", "clinical trials"),
     ("research", "clinical trials", "researchers"),
     ("researching", "clinical trials", "researchers"),
+    # Taking part, and what is in it for the patient.
+    ("join", "participate"),
+    ("joining", "participating"),
+    ("sign up", "participate"),
+    ("signing up", "participating"),
+    ("enrol", "participate"),
+    ("enroll", "participate"),
+    ("take part", "participate"),
+    ("upside", "pros", "benefit"),
+    ("advantage", "pros", "benefit"),
+    ("advantages", "pros", "benefits"),
+    ("the point of", "pros", "benefit"),
+    ("op", "operation", "surgery"),
+    ("ops", "operations", "surgery"),
+    # Asking how a choice is made is asking what it depends on.
+    ("how do they decide", "depends on", "factors"),
+    ("how do they choose", "depends on", "factors"),
+    ("what decides", "depends on", "factors"),
 )
 
 # Two spellings of one word, reduced to one at tokenizing (British -> American).
