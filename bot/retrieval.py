@@ -95,7 +95,6 @@ def retrieve(
     if state.get("t") and _is_follow_up(question, query):
         query = with_context_terms(query, state["t"], CONTEXT_WEIGHT)
     hits = _in_named_documents(query, search(index, query, top_k=max(30, top_k * 10)))
-    hits = _covering_first(query, hits)
     if not hits or coverage(query, hits[0]) < min_coverage(query):
         return Retrieval(kind="no_answer", state=_continued(state))
     best_by_document = _best_hit_per_document(hits)
@@ -115,23 +114,6 @@ def retrieve(
     ):
         return _clarify(contenders, question)
     return _answer(index, query, question, _answering(hits[:top_k]))
-
-
-def _covering_first(query: Query, hits: list[Hit]) -> list[Hit]:
-    """The hits, led by one that answers enough of the question when the best-scoring
-    one does not but another scores nearly as well.
-
-    BM25 can put first a passage that repeats one rare word of the question ("bleeding")
-    over one that answers the rest of it too ("radiation ... to control bleeding").
-    """
-    if not hits or coverage(query, hits[0]) >= min_coverage(query):
-        return hits
-    for hit in hits[1:]:
-        if hit.score < NEARLY_AS_WELL * hits[0].score:
-            break
-        if coverage(query, hit) >= min_coverage(query):
-            return [hit, *(other for other in hits if other is not hit)]
-    return hits
 
 
 def _answering(top: list[Hit]) -> list[Hit]:
