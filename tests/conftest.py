@@ -1,4 +1,8 @@
-"""Shared fixtures: the bundled corpus, its index built once, and a real app and client."""
+"""Shared fixtures: the bundled documents, their index built once, a real app and client.
+
+The tests read their own copy of the bundled documents (tests/corpus/), never corpus/,
+which is the clinic's to edit: adding or changing a document there changes no test.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from bot.config import Settings
 from bot.index import build_index, load_index
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
+CORPUS = ROOT / "tests" / "corpus"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 

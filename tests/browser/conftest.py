@@ -84,7 +84,7 @@ def start_bot(index_dir: Path, rate_limit: str, allowed_origin: str) -> Server:
     from bot.web import create_app
 
     settings = Settings(
-        corpus_dir=HERE.parents[1] / "corpus",
+        corpus_dir=HERE.parent / "corpus",
         index_dir=index_dir,
         allowed_origins=(allowed_origin,),
         rate_limit=rate_limit,
