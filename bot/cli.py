@@ -42,6 +42,7 @@ def _load(settings: Settings, build_if_stale: bool):
                 settings.index_dir,
                 _progress_bar(),
                 settings.file_seconds,
+                settings.file_memory,
             )
         elif current_generation(settings.index_dir) is None:
             build_index(
@@ -49,6 +50,7 @@ def _load(settings: Settings, build_if_stale: bool):
                 settings.index_dir,
                 _progress_bar(),
                 settings.file_seconds,
+                settings.file_memory,
             )
         return load_index(settings.index_dir)
     except (BrokenIndex, FileNotFoundError) as error:
@@ -108,6 +110,7 @@ def index_command(corpus, index_dir, verify):
             settings.index_dir,
             _progress_bar(),
             settings.file_seconds,
+            settings.file_memory,
         )
     except (BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
@@ -149,6 +152,7 @@ def serve(host, port):
             settings.index_dir,
             _progress_bar(),
             settings.file_seconds,
+            settings.file_memory,
         )
         app = create_app(settings)
     except (ConfigError, BrokenIndex, FileNotFoundError) as error:
@@ -180,6 +184,7 @@ def production(host, port, workers):
             settings.index_dir,
             _progress_bar(),
             settings.file_seconds,
+            settings.file_memory,
         )
         status = run(Plan(host, port, workers), settings, say=click.echo)
     except (ProductionError, BrokenIndex, FileNotFoundError) as error:

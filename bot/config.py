@@ -43,6 +43,9 @@ class Settings:
     # FAQBOT_FILE_SECONDS: the most one corpus file (per MB, at least 1 MB) may take to
     # read while indexing; a slower one is reported and skipped
     file_seconds: float = 60.0
+    # FAQBOT_FILE_MEMORY: the most memory (MB) one corpus file may take to read while
+    # indexing; a file that needs more is reported and skipped; None ("off"): no bound
+    file_memory: int | None = 1024
     max_message_chars: int = 1000
     max_context_chars: int = 4096
     max_body_bytes: int = 16 * 1024
@@ -93,6 +96,10 @@ class Settings:
             values["file_seconds"] = parse_seconds(
                 env["FAQBOT_FILE_SECONDS"], "FAQBOT_FILE_SECONDS"
             )
+        if env.get("FAQBOT_FILE_MEMORY"):
+            values["file_memory"] = parse_megabytes(
+                env["FAQBOT_FILE_MEMORY"], "FAQBOT_FILE_MEMORY"
+            )
         return cls(**values)
 
     def with_changes(self, **changes) -> Settings:
@@ -135,6 +142,18 @@ def parse_seconds(value: str, variable: str) -> float:
     if not 0 < seconds < float("inf"):
         raise ConfigError(f"{variable}: {value!r} is not a positive number of seconds")
     return seconds
+
+
+def parse_megabytes(value: str, variable: str) -> int | None:
+    """A positive whole number of megabytes, such as 1024; or off (None)."""
+    if value.strip().lower() == "off":
+        return None
+    if not value.strip().isdecimal() or int(value) < 1:
+        raise ConfigError(
+            f"{variable}: {value!r} is not a number of megabytes "
+            "(expected a whole number such as 1024, or off)"
+        )
+    return int(value)
 
 
 def parse_redis_url(value: str) -> str:

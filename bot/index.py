@@ -150,15 +150,16 @@ def build_index(
     index_dir: Path,
     progress: Progress | None = None,
     file_seconds: float | None = None,
+    file_memory: int | None = None,
 ) -> BuildReport:
     """Read the corpus, index its passages and switch index_dir to the new index.
 
     Large corpora are read file by file, a large FAQ sheet part by part, on every core
     (index_build.py); `progress` is called with the bytes of corpus files read so far
-    and their total; a file that takes more than `file_seconds` per MB to read is
-    reported and skipped (None: no bound).
+    and their total; a file that takes more than `file_seconds` per MB, or more than
+    `file_memory` MB of memory, to read is reported and skipped (None: no bound).
     """
-    built = build_parts(corpus_dir, FIELD_WEIGHTS, progress, file_seconds)
+    built = build_parts(corpus_dir, FIELD_WEIGHTS, progress, file_seconds, file_memory)
     if not len(built.columns):
         raise BrokenIndex(f"nothing to index: no passages in {corpus_dir}")
     manifest = {
@@ -437,6 +438,7 @@ def ensure_fresh_index(
     index_dir: Path,
     progress: Progress | None = None,
     file_seconds: float | None = None,
+    file_memory: int | None = None,
 ) -> bool:
     """Build the index when it is missing or stale; True when a build ran.
 
@@ -451,7 +453,7 @@ def ensure_fresh_index(
             index_dir,
             corpus_dir,
         )
-        build_index(corpus_dir, index_dir, progress, file_seconds)
+        build_index(corpus_dir, index_dir, progress, file_seconds, file_memory)
     except (BrokenIndex, OSError) as error:
         reason = str(error) if isinstance(error, BrokenIndex) else _os_reason(error)
         try:

@@ -85,7 +85,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The bot's Flask app; builds the index first when it is missing or stale."""
     settings = settings or Settings.from_env()
     ensure_fresh_index(
-        settings.corpus_dir, settings.index_dir, file_seconds=settings.file_seconds
+        settings.corpus_dir,
+        settings.index_dir,
+        file_seconds=settings.file_seconds,
+        file_memory=settings.file_memory,
     )
     holder = IndexHolder(settings.index_dir)
     scoring.warm_up(len(FIELD_WEIGHTS))

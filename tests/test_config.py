@@ -31,9 +31,10 @@ def test_every_variable_is_read():
             "FAQBOT_CARE_LINE": "+44 20 7946 0000",
             "FAQBOT_TRIAGE_RULES": __file__,  # a file; its rules are read by replies
             "FAQBOT_FILE_SECONDS": "2.5",
+            "FAQBOT_FILE_MEMORY": "512",
         }
     )
-    assert settings.file_seconds == 2.5
+    assert (settings.file_seconds, settings.file_memory) == (2.5, 512)
     assert settings.allowed_origins == (
         "https://clinic.example",
         "https://www.clinic.example",
@@ -49,6 +50,12 @@ def test_every_variable_is_read():
         "+44 20 7946 0000",
     )
     assert settings.triage_rules == Path(__file__)
+
+
+def test_the_memory_bound_of_a_file_is_a_gigabyte_unless_set_or_off():
+    assert Settings.from_env({}).file_memory == 1024
+    assert Settings.from_env({"FAQBOT_FILE_MEMORY": " 256 "}).file_memory == 256
+    assert Settings.from_env({"FAQBOT_FILE_MEMORY": "OFF"}).file_memory is None
 
 
 def test_without_a_care_line_urgent_replies_name_none():
@@ -72,6 +79,9 @@ def test_without_a_care_line_urgent_replies_name_none():
         ("FAQBOT_FILE_SECONDS", "0"),
         ("FAQBOT_FILE_SECONDS", "a minute"),
         ("FAQBOT_FILE_SECONDS", "inf"),
+        ("FAQBOT_FILE_MEMORY", "0"),
+        ("FAQBOT_FILE_MEMORY", "1.5"),
+        ("FAQBOT_FILE_MEMORY", "a gigabyte"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):

@@ -357,7 +357,7 @@ def test_highlights_mark_informative_words_not_the_everyday_ones(chat):
 
 
 def lines_of(name):
-    path = CORPUS.parent / "tests" / "data" / name
+    path = CORPUS.parent / "data" / name
     return [
         line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()
     ]

@@ -1,5 +1,6 @@
 """Readers: every file dropped into corpus/ gives clean, precisely cited passages."""
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -328,6 +329,50 @@ def test_faq_row_after_an_unclosed_quote_is_still_read(tmp_path):
     assert warnings == ["line 2: broken quoting (unexpected end of data); row skipped"]
 
 
+def test_faq_sheet_parts_are_whole_rows_that_know_their_first_line(
+    tmp_path, monkeypatch
+):
+    # A quoted answer holds line breaks (a \r\n, a lone \r, and a form feed and a line
+    # separator, where str.splitlines() ends lines too): no part starts inside one.
+    answer = "Answer {}, line one.\nLine two.\r\nThree\rfour\ffive\u2028six"
+    rows = [f'{n},Question {n}?,"{answer.format(n)}"' for n in range(60)]
+    path = tmp_path / "faq.csv"
+    path.write_bytes(("\ufeffid,question,answer\r\n" + "\r\n".join(rows)).encode())
+    monkeypatch.setattr(faq, "PART_BYTES", 500)
+    parts = faq.parts(path)
+    assert len(parts) > 5
+    assert (parts[0].start, parts[-1].end) == (0, path.stat().st_size)
+    assert [part.start for part in parts[1:]] == [part.end for part in parts[:-1]]
+    documents, lines = [], []
+    for part in parts:
+        entries = faq.read_part(path, part)
+        assert entries.whole_rows and entries.warnings == []
+        documents += entries.documents
+        lines += entries.lines
+    assert documents == faq.read(path, "faq")[0]
+    assert lines == [2 + 6 * n for n in range(60)]
+
+
+@pytest.mark.parametrize(
+    ("name", "sheet"),
+    [
+        ("faq.jsonl", b'{"id": 1, "question": "Q?", "answer": "A."}\n'),  # small
+        ("faq.jsonl", b'{"id": 1, "question": "Q?", "answer": "A."}\n' * 9 + b"\x80"),
+        ("faq.csv", b'id,"the\nquestion",answer\n' + b"1,Q?,A.\n" * 20),
+        ("faq.csv", b"\nid,question,answer\n" + b"1,Q?,A.\n" * 20),
+        ("faq.csv", "id,question,answer\n1,Q?,A.\n".encode("utf-16") * 10),
+    ],
+    ids=["small", "not UTF-8", "header of two lines", "blank first line", "UTF-16"],
+)
+def test_faq_sheet_that_cannot_be_cut_alike_is_read_whole(
+    tmp_path, monkeypatch, name, sheet
+):
+    path = tmp_path / name
+    path.write_bytes(sheet)
+    monkeypatch.setattr(faq, "PART_BYTES", 60)
+    assert faq.parts(path) is None
+
+
 @pytest.mark.parametrize(
     ("content", "expected", "warnings"),
     [
@@ -413,3 +458,162 @@ def test_every_corpus_format_has_a_reader(suffix):
 def test_committed_fixtures_are_what_make_fixtures_writes():
     for name, content in fixtures().items():
         assert (FIXTURES / name).read_bytes() == content, name
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        'id,question,answer\n1,"Q, with a comma?","A ""quoted""\nanswer"\n\n2,Q?,A\n',
+        'ID;Question;Answer\n1;Q?;"a;b"\n  \n2;Q?;"";\n',
+        'id\tquestion\tanswer\n1\tQ?\t"tab\there"',  # no line break at the end
+        'id,question,answer\n1,Q?,"page\fbreak\u2028and line"\n2,Q?,A\u2028',
+        'id,question,answer,\n1,Q?,A,\n"2",Q?,"",\n',
+    ],
+)
+def test_faq_sheet_rows_are_those_the_csv_module_reads(sheet):
+    delimiter = faq._delimiter(sheet.splitlines()[0])
+    reader = csv.reader(sheet.splitlines(True), delimiter=delimiter, strict=True)
+    expected, line = [], 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            expected.append((line, cells))
+        line = reader.line_num + 1
+    warnings = []
+    assert list(faq._csv_records(sheet, warnings, 1)) == expected
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    ("rows", "warnings", "ids"),
+    [
+        (
+            '1,Q?,"Answer" and more\n2,Q?,A.\n',
+            ["line 2: broken quoting (',' expected after '\"'); row skipped"],
+            ["2"],
+        ),
+        (  # a quote closed on the next line, text after it: read on from that line
+            '1,Q?,"Answer\n2,Q?,"A." more\n3,Q?,A.\n',
+            [
+                "line 2: broken quoting (',' expected after '\"'); row skipped",
+                "line 3: broken quoting (',' expected after '\"'); row skipped",
+            ],
+            ["3"],
+        ),
+        (
+            '1,Q?,"Answer\non two lines"\n2,Q?,"never closed\n3,Q?,A.\n',
+            ["line 4: broken quoting (unexpected end of data); row skipped"],
+            ["1", "3"],
+        ),
+    ],
+)
+def test_faq_broken_row_is_reported_and_the_rows_after_it_read(
+    tmp_path, rows, warnings, ids
+):
+    path = tmp_path / "faq.csv"
+    path.write_text("id,question,answer\n" + rows, "utf-8")
+    documents, read_warnings = faq.read(path, "faq")
+    assert read_warnings == warnings
+    assert [document.document_id for document in documents] == ids
+
+
+@pytest.mark.parametrize(
+    ("broken_row", "count"),
+    [
+        ('{n},Question {n}?,"an answer the next row ends\n', 120_000),  # 5 MB
+        ('y",b,"z\n', 60_000),  # closes the quote before it, opens one running on
+    ],
+    ids=["closed by the next row", "running on"],
+)
+def test_faq_sheet_of_thousands_of_broken_rows_is_read_in_seconds(
+    tmp_path, broken_row, count
+):
+    """Reading started again after each broken row, and read on to the end or to the
+    csv module's 128 KB field limit: minutes for a sheet of a few MB (12 MB of the first
+    kind: 430 s; 0.5 MB of the second: 280 s)."""
+    import time
+
+    path = tmp_path / "faq.csv"
+    path.write_text(
+        "id,question,answer\n"
+        + "".join(broken_row.format(n=n) for n in range(count))
+        + "1,Where is the pharmacy?,On the ground floor.\n",
+        "utf-8",
+    )
+    started = time.perf_counter()
+    [document], warnings = faq.read(path, "faq")
+    assert time.perf_counter() - started < 10
+    assert len(warnings) == count
+    assert warnings[-1].startswith(f"line {count + 1}: broken quoting")
+    assert (document.document_id, document.text) == ("1", "On the ground floor.")
+
+
+def test_web_page_reads_as_it_did_with_boilerplate_breaks_lists_and_tables(tmp_path):
+    page = """<html><head><title>Chemotherapy | Riverside Clinic</title></head><body>
+<nav><a href="/">Home</a></nav>
+<main>
+<h1>Before your<br>first cycle</h1>
+<p>Eat well.<br>Rest<br><br>Drink water.</p>
+<div class="share-bar">Share this page</div>
+<ol start="3"><li>Bring your list<ul><li>tablets</li>
+<li>creams <span class="sr-only">(hidden)</span></li></ul></li>
+<li>Arrive <b>early</b><br>at reception</li></ol>
+<a href="/x"><div>A block inside a link.</div></a>
+<pre>line one<br>line two</pre>
+<table><tr><th>Day</th><th>Time</th></tr><tr><td>Mon<br>day</td><td>8am</td></tr></table>
+<header><p>Part of the page, inside main.</p></header>
+<form><h2>Question</h2><p>Kept: a form holding a heading and a paragraph.</p></form>
+</main><footer>Footer</footer></body></html>"""
+    path = tmp_path / "page.html"
+    path.write_text(page, "utf-8")
+    [document], _ = html.read(path, "page")
+    assert document.title == "Chemotherapy"
+    assert document.text == (
+        "Before your first cycle\n\nEat well.\nRest\n\nDrink water.\n\n"
+        "3. Bring your list\n◦ tablets\n◦ creams\n4. Arrive early at reception\n\n"
+        "A block inside a link.\n\nline one\nline two\n\nDay | Time\nMon day | 8am\n\n"
+        "Part of the page, inside main.\n\nQuestion\n\n"
+        "Kept: a form holding a heading and a paragraph."
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        (  # 50,000 took 80 s, then a RecursionError
+            "<div>" * 20_000 + "<p>Deep text.</p>" + "</div>" * 20_000,
+            "Deep text.",
+        ),
+        ("<p>Leaflet." * 5_000, "\n\n".join(["Leaflet."] * 5_000)),  # unclosed: nested
+        ("<p>" + "line<br>" * 20_000 + "</p>", "\n".join(["line"] * 20_000)),  # 35 s
+        ("<p>Text.</p><script>x</script>" * 20_000, "\n\n".join(["Text."] * 20_000)),
+        (
+            '<div class="menu">' * 2_000
+            + "<h1>Title</h1>"
+            + "</div>" * 2_000
+            + "<p>Text.</p>",
+            "Title\n\nText.",
+        ),
+    ],
+    ids=["nested", "unclosed", "line breaks", "boilerplate", "nested boilerplate"],
+)
+def test_web_page_is_read_in_time_linear_in_its_size(tmp_path, body, text):
+    """bs4 finds an element among its siblings to take it out of the tree, and looks
+    through an element's descendants to tell what it holds: asked of every element,
+    either took the square of the time; and a walk by recursion hit Python's limit."""
+    import time
+
+    path = tmp_path / "page.html"
+    path.write_text(f"<html><body>{body}</body></html>", "utf-8")
+    started = time.perf_counter()
+    [document], _ = html.read(path, "page")
+    assert time.perf_counter() - started < 10
+    assert document.text == text
+
+
+def test_web_page_table_cells_left_unclosed_each_keep_their_own_text(tmp_path):
+    path = tmp_path / "hours.html"
+    path.write_text(
+        "<table><tr><td>Monday<td>8am to 5pm<tr><td>Tuesday<td>9am to 5pm</table>"
+    )
+    [document], _ = html.read(path, "hours")
+    assert document.text == "Monday | 8am to 5pm\nTuesday | 9am to 5pm"

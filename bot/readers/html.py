@@ -8,6 +8,7 @@ text and what is boilerplate is decided in `html_boilerplate`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -15,10 +16,14 @@ from bs4.element import PreformattedString
 
 from ..models import Document
 from .common import UnreadableFile, decode_bytes, read_bytes
-from .html_boilerplate import is_boilerplate, main_element
+from .html_boilerplate import dropped_elements, holders, main_element
 from .plain import BULLET, SUB_BULLET, PlainText, squeeze
 
 HEADINGS = ("h1", "h2", "h3", "h4")
+NOT_IN_TABLES = (*HEADINGS, "p", "table")  # a table holding one is walked, not a block
+LISTS = ("ul", "ol")
+CELLS = ("th", "td")
+ROWS_AND_CELLS = ("tr", *CELLS)
 INLINE_TAGS = frozenset(
     "a abbr b bdi bdo br cite code data del dfn em font i img ins kbd label mark q s "
     "samp small span strike strong sub sup time tt u var wbr".split()
@@ -63,12 +68,15 @@ def fragment_text(markup: str) -> str:
 
 
 def _write_content(root: Tag, plain: PlainText) -> None:
-    for br in root.find_all("br"):
-        br.replace_with(BREAK)
-    for tag in root.find_all(is_boilerplate):
-        if not tag.decomposed:
-            tag.decompose()
-    _write_blocks(root, plain)
+    """Write what `root` holds, boilerplate left out.
+
+    The tree is walked with stacks, not recursion (elements may nest deeper than
+    Python's recursion limit: unclosed <p> or <li> tags nest), and it is not changed:
+    bs4 finds an element among its siblings to take it out, so dropping thousands of
+    them, or replacing thousands of <br>, takes the square of the time. For the same
+    reason what elements hold is found in one pass each, not asked of every element.
+    """
+    _write_blocks(root, plain, dropped_elements(root))
 
 
 def page_title(soup: BeautifulSoup) -> str:
@@ -102,31 +110,40 @@ def _meta(soup: BeautifulSoup, name: str) -> str:
     return squeeze(tag.get("content") or "") if tag else ""
 
 
-def _write_blocks(node: Tag, plain: PlainText) -> None:
-    """Write a container's children in order: headings, lists, tables and paragraphs."""
-    inline: list[str] = []
-    for child in node.children:
-        if isinstance(child, NavigableString):
+def _write_blocks(root: Tag, plain: PlainText, dropped: set[int]) -> None:
+    """Write a container's children in order: headings, lists, tables and paragraphs;
+    the elements in `dropped` (by id) left out."""
+    holds_block = holders(root, _is_block, dropped)
+    holds_no_table = holders(root, lambda tag: tag.name in NOT_IN_TABLES, dropped)
+    # Each open container's children still to write, and its running inline text.
+    stack = [(iter(root.contents), [])]
+    while stack:
+        children, inline = stack[-1]
+        child = next(children, None)
+        if child is None:
+            _flush(inline, plain)
+            stack.pop()
+        elif isinstance(child, NavigableString):
             if not isinstance(child, PreformattedString):  # comments, doctypes
                 inline.append(str(child))
+        elif not isinstance(child, Tag) or id(child) in dropped:
             continue
-        if not isinstance(child, Tag) or child.decomposed:
-            continue
-        if child.name in INLINE_TAGS and not child.find(_is_block):
-            inline.append(child.get_text())
-            continue
-        _flush(inline, plain)
-        if child.name in HEADINGS:
-            plain.heading(_text(child))
-        elif child.name in ("ul", "ol"):
-            plain.items(_list_items(child))
-        elif child.name == "pre":
-            plain.block(child.get_text().replace(BREAK, "\n"))
-        elif child.name == "table" and not child.find([*HEADINGS, "p", "table"]):
-            plain.block("\n".join(_table_rows(child)))
+        elif child.name == "br":
+            inline.append(BREAK)
+        elif child.name in INLINE_TAGS and id(child) not in holds_block:
+            inline.append(_all_text(child, dropped))
         else:
-            _write_blocks(child, plain)
-    _flush(inline, plain)
+            _flush(inline, plain)
+            if child.name in HEADINGS:
+                plain.heading(_line(child, dropped))
+            elif child.name in LISTS:
+                plain.items(_list_items(child, dropped))
+            elif child.name == "pre":
+                plain.block(_all_text(child, dropped).replace(BREAK, "\n"))
+            elif child.name == "table" and id(child) not in holds_no_table:
+                plain.block("\n".join(_table_rows(child, dropped)))
+            else:
+                stack.append((iter(child.contents), []))
 
 
 def _flush(inline: list[str], plain: PlainText) -> None:
@@ -137,30 +154,96 @@ def _flush(inline: list[str], plain: PlainText) -> None:
     inline.clear()
 
 
-def _list_items(tag: Tag) -> list[tuple[str, str]]:
+def _list_items(tag: Tag, dropped: set[int]) -> list[tuple[str, str]]:
     """A list's items, nested lists flattened after their parent item."""
     numbered = tag.name == "ol"
     number = int(tag["start"]) if str(tag.get("start", "")).isdigit() else 1
     items: list[tuple[str, str]] = []
-    for item in tag.find_all("li", recursive=False):
-        nested = [
-            sub.extract()
-            for sub in item.find_all(["ul", "ol"])
-            if sub.find_parent(["ul", "ol"]) is tag
-        ]
-        items.append((f"{number}." if numbered else BULLET, _text(item)))
-        number += 1
-        for sub in nested:
-            items.extend((SUB_BULLET, text) for _, text in _list_items(sub))
+    lists = [_items(tag, dropped)]  # each open list's items still to write
+    while lists:
+        item = next(lists[-1], None)
+        if item is None:
+            lists.pop()
+            continue
+        text = _line(item, dropped, LISTS)
+        if len(lists) > 1:
+            items.append((SUB_BULLET, text))
+        else:
+            items.append((f"{number}." if numbered else BULLET, text))
+            number += 1
+        nested = _elements(item, LISTS, dropped, LISTS)
+        lists.extend(_items(sub, dropped) for sub in reversed(nested))
     return items
 
 
-def _table_rows(table: Tag) -> list[str]:
+def _items(tag: Tag, dropped: set[int]) -> Iterator[Tag]:
+    """A list's own items."""
+    return (
+        child
+        for child in tag.contents
+        if isinstance(child, Tag) and child.name == "li" and id(child) not in dropped
+    )
+
+
+def _table_rows(table: Tag, dropped: set[int]) -> list[str]:
+    """A table's rows, a line each. A row or cell left unclosed holds the next one
+    (html.parser): each has only its own cells and text."""
     rows = (
-        " | ".join(cell for cell in map(_text, row.find_all(["th", "td"])) if cell)
-        for row in table.find_all("tr")
+        " | ".join(
+            text
+            for text in (
+                _line(cell, dropped, ROWS_AND_CELLS)
+                for cell in _elements(row, CELLS, dropped, ("tr",))
+            )
+            if text
+        )
+        for row in _elements(table, ("tr",), dropped)
     )
     return [row for row in rows if row]
+
+
+def _elements(
+    tag: Tag, names: tuple[str, ...], dropped: set[int], not_into: tuple[str, ...] = ()
+) -> list[Tag]:
+    """The elements named `names` under `tag`, in document order, the elements in
+    `dropped` (by id) and those inside elements named `not_into` left out."""
+    found, stack = [], list(reversed(tag.contents))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Tag) or id(node) in dropped:
+            continue
+        if node.name in names:
+            found.append(node)
+        if node.name not in not_into:
+            stack.extend(reversed(node.contents))
+    return found
+
+
+def _all_text(tag: Tag, dropped: set[int], not_into: tuple[str, ...] = ()) -> str:
+    """An element's text as tag.get_text() gives it once the elements in `dropped` (by
+    id) and those named `not_into` are gone, and each <br> is BREAK."""
+    wanted = tag.interesting_string_types
+    if wanted is None:
+        wanted = Tag.MAIN_CONTENT_STRING_TYPES
+    parts, stack = [], list(reversed(tag.contents))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, NavigableString):
+            if type(node) in wanted:
+                parts.append(node)
+        elif not isinstance(node, Tag) or id(node) in dropped or node.name in not_into:
+            continue
+        elif node.name == "br":
+            if NavigableString in wanted:
+                parts.append(BREAK)
+        else:
+            stack.extend(reversed(node.contents))
+    return "".join(parts)
+
+
+def _line(tag: Tag, dropped: set[int], not_into: tuple[str, ...] = ()) -> str:
+    """An element's text on one line (see `_all_text`)."""
+    return squeeze(_all_text(tag, dropped, not_into).replace(BREAK, " "))
 
 
 def _is_block(tag: Tag) -> bool:

@@ -11,6 +11,7 @@ bar, newsletter box, sidebar, pop-up or skip link. An element holding the page's
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Container
 
 from bs4 import BeautifulSoup, Tag
 
@@ -27,6 +28,9 @@ BOILERPLATE_ROLES = frozenset(
 )
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 NAME_WORDS = re.compile(r"(?<=[a-z])(?=[A-Z])|[^A-Za-z0-9]+")
+SECTIONS = ("main", "article", "section")  # a <header> inside one is content
+KEPT = ("main", "article", "h1")  # an element holding one is never dropped
+HEADINGS = ("h1", "h2", "h3", "h4")
 
 
 def main_element(soup: BeautifulSoup) -> Tag:
@@ -36,23 +40,66 @@ def main_element(soup: BeautifulSoup) -> Tag:
     return main or (articles[0] if len(articles) == 1 else soup.body or soup)
 
 
-def is_boilerplate(tag: Tag) -> bool:
-    """True for an element that is navigation, chrome or hidden, not page content."""
-    if tag.name in DROPPED_TAGS:
-        return True
-    if tag.name == "header":
-        return not tag.find_parent(["main", "article", "section"])
-    if tag.name == "form":  # a form around the whole page (ASP.NET) is content
-        return not (tag.find(["h1", "h2", "h3", "h4"]) and tag.find("p"))
+def dropped_elements(root: Tag) -> set[int]:
+    """The ids of the elements under `root` that are boilerplate or inside one.
+
+    What elements hold and are inside of is found in one pass over the page each:
+    asking every element would take time growing with the square of how deep elements
+    nest. A `<br>` is never boilerplate: it stands for its line break.
+    """
+    holds_kept = holders(root, lambda tag: tag.name in KEPT)
+    holds_heading = holders(root, lambda tag: tag.name in HEADINGS)
+    holds_paragraph = holders(root, lambda tag: tag.name == "p")
+    in_section = root.name in SECTIONS or root.find_parent(SECTIONS) is not None
+    stack = [(child, in_section) for child in reversed(root.contents)]
+    dropped: set[int] = set()
+    while stack:
+        tag, in_section = stack.pop()
+        if not isinstance(tag, Tag) or tag.name == "br":
+            continue
+        if tag.name in DROPPED_TAGS:
+            boilerplate = True
+        elif tag.name == "header":
+            boilerplate = not in_section
+        elif tag.name == "form":  # a form around the whole page (ASP.NET) is content
+            boilerplate = not (id(tag) in holds_heading and id(tag) in holds_paragraph)
+        else:
+            boilerplate = _flagged(tag) and id(tag) not in holds_kept
+        if boilerplate:
+            dropped.add(id(tag))
+            dropped.update(id(inside) for inside in tag.descendants)
+        else:
+            in_section = in_section or tag.name in SECTIONS
+            stack.extend((child, in_section) for child in reversed(tag.contents))
+    return dropped
+
+
+def holders(
+    root: Tag, wanted: Callable[[Tag], bool], left_out: Container[int] = ()
+) -> set[int]:
+    """The ids of `root` and the elements under it that hold an element `wanted`, the
+    elements in `left_out` (by id) and what is inside them aside."""
+    found: set[int] = set()
+    for tag in root.descendants:
+        if not isinstance(tag, Tag) or id(tag) in left_out or not wanted(tag):
+            continue
+        parent = tag.parent
+        while parent is not None and id(parent) not in found:
+            found.add(id(parent))
+            parent = None if parent is root else parent.parent
+    return found
+
+
+def _flagged(tag: Tag) -> bool:
+    """Whether an element's role, attributes, style or names say it is boilerplate."""
     style = tag.get("style") or ""
-    flagged = (
+    return (
         tag.get("role") in BOILERPLATE_ROLES
         or tag.has_attr("hidden")
         or tag.get("aria-hidden") == "true"
         or bool(HIDDEN_STYLE.search(style))
         or bool(_name_words(tag) & BOILERPLATE_WORDS)
     )
-    return flagged and not tag.find(["main", "article", "h1"])
 
 
 def _name_words(tag: Tag) -> set[str]:
