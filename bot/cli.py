@@ -37,24 +37,24 @@ def _load(settings: Settings, build_if_stale: bool):
 
     try:
         if build_if_stale:
-            ensure_fresh_index(
-                settings.corpus_dir,
-                settings.index_dir,
-                _progress_bar(),
-                settings.file_seconds,
-                settings.file_memory,
-            )
+            ensure_fresh_index(*_build_arguments(settings))
         elif current_generation(settings.index_dir) is None:
-            build_index(
-                settings.corpus_dir,
-                settings.index_dir,
-                _progress_bar(),
-                settings.file_seconds,
-                settings.file_memory,
-            )
+            build_index(*_build_arguments(settings))
         return load_index(settings.index_dir)
     except (BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
+
+
+def _build_arguments(settings: Settings) -> tuple:
+    """What an index build takes from the settings: corpus, index, a progress bar on a
+    terminal and the per-file bounds."""
+    return (
+        settings.corpus_dir,
+        settings.index_dir,
+        _progress_bar(),
+        settings.file_seconds,
+        settings.file_memory,
+    )
 
 
 def _progress_bar():
@@ -105,13 +105,7 @@ def index_command(corpus, index_dir, verify):
         return
     started = time.perf_counter()
     try:
-        result = build_index(
-            settings.corpus_dir,
-            settings.index_dir,
-            _progress_bar(),
-            settings.file_seconds,
-            settings.file_memory,
-        )
+        result = build_index(*_build_arguments(settings))
     except (BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     except OSError as error:  # a full disk, a folder that cannot be written
@@ -147,13 +141,7 @@ def serve(host, port):
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         # Built here, with a progress bar; create_app then finds the index fresh.
-        ensure_fresh_index(
-            settings.corpus_dir,
-            settings.index_dir,
-            _progress_bar(),
-            settings.file_seconds,
-            settings.file_memory,
-        )
+        ensure_fresh_index(*_build_arguments(settings))
         app = create_app(settings)
     except (ConfigError, BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
@@ -179,13 +167,7 @@ def production(host, port, workers):
     try:
         nginx_binary()
         # Built here, with a progress bar and a clear error; gunicorn then finds it fresh.
-        ensure_fresh_index(
-            settings.corpus_dir,
-            settings.index_dir,
-            _progress_bar(),
-            settings.file_seconds,
-            settings.file_memory,
-        )
+        ensure_fresh_index(*_build_arguments(settings))
         status = run(Plan(host, port, workers), settings, say=click.echo)
     except (ProductionError, BrokenIndex, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
