@@ -247,8 +247,8 @@ CARE_TEAM_ROLES = frozenset(
     they he she
     """.split()
 )
-# Reports only ("the onc said", "surgeon picked"): "how do the surgeons decide" and
-# "will they offer" ask about the deciding and the offering.
+# Reports only ("the oncologist told us", "her surgeon picked"): "how does the team
+# choose" and "would they offer" ask about the choosing and the offering.
 TELLING_VERBS = frozenset(
     """
     said says told tells mentioned mentions thinks thought wants wanted suggested
