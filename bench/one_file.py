@@ -17,9 +17,7 @@ import argparse
 import csv
 import hashlib
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,11 +29,12 @@ from bench.speed import (  # noqa: E402
     ENTRIES_PER_FILE,
     generated_entries,
     parse_size,
+    run_child,
     size_label,
-    tree_rss_mb,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = Path(__file__)
 COLUMNS = ("id", "question", "answer", "title", "url")
 
 
@@ -103,24 +102,7 @@ def child_build(corpus: Path, index_dir: Path) -> dict:
 
 def build(corpus: Path, index_dir: Path) -> dict:
     """Build in a fresh process, sampling its tree's memory; its figures."""
-    command = [sys.executable, __file__, "--child", str(corpus), str(index_dir)]
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environment,
-    ) as child:
-        peak = 0.0
-        while child.poll() is None:
-            peak = max(peak, tree_rss_mb(child.pid))
-            time.sleep(0.02)
-        out, err = child.communicate()
-    if child.returncode != 0:
-        sys.stderr.write(err)
-        raise SystemExit(f"build of {corpus} failed")
-    return json.loads(out.strip().splitlines()[-1]) | {"tree_peak_mb": peak}
+    return run_child(str(corpus), str(index_dir), sample_memory=True, script=SCRIPT)
 
 
 def index_digests(index_dir: Path) -> dict[str, str]:

@@ -242,12 +242,14 @@ def child_reference(index_dir: Path, passes: int, limit: int) -> dict:
 # ---------------------------------------------------------------- the parent
 
 
-def run_child(*args: str, sample_memory: bool = False) -> dict:
-    """Run this script as a child with the given mode; its JSON result. With
-    `sample_memory`, also the peak memory of the child and its workers, sampled from
-    here every 20 ms; timed searches run undisturbed."""
+def run_child(
+    *args: str, sample_memory: bool = False, script: Path = Path(__file__)
+) -> dict:
+    """Run a bench script (this one unless told) as a child with the given mode; its
+    JSON result. With `sample_memory`, also the peak memory of the child and its
+    workers, sampled from here every 20 ms; timed searches run undisturbed."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", *args]
+    command = [sys.executable, str(script.resolve()), "--child", *args]
     with subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
