@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.rulebook import load_rulebook  # noqa: E402
-from bot.triage import triage  # noqa: E402
+from bot.answer.triage.decide import triage  # noqa: E402
+from bot.answer.triage.rulebook import load_rulebook  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 EVAL = ROOT.parent / "shared" / "eval"

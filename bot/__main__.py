@@ -1,5 +1,5 @@
 """`python -m bot` is `faqbot`."""
 
-from .cli import main
+from bot.cli import main
 
 main()

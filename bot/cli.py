@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from .config import Settings
-from .errors import BrokenIndex, ConfigError
+from bot.config import Settings
+from bot.errors import BrokenIndex, ConfigError
 
 
 def _settings(corpus: str | None = None, index: str | None = None) -> Settings:
@@ -33,7 +33,12 @@ def _load(settings: Settings, build_if_stale: bool):
     `search` and `eval` use the index as it is: they often look at an index built from
     another corpus (`faqbot index --corpus ...`), which must not be rebuilt under them.
     """
-    from .index import build_index, current_generation, ensure_fresh_index, load_index
+    from bot.index.index import (
+        build_index,
+        current_generation,
+        ensure_fresh_index,
+        load_index,
+    )
 
     try:
         if build_if_stale:
@@ -91,7 +96,7 @@ def cli():
 @click.option("--verify", is_flag=True, help="Check every byte of the index in use.")
 def index_command(corpus, index_dir, verify):
     """Build the index of the corpus (or, with --verify, check the one in use)."""
-    from .index import build_index, verify_index
+    from bot.index.index import build_index, verify_index
 
     settings = _settings(corpus, index_dir)
     if verify:
@@ -114,7 +119,7 @@ def index_command(corpus, index_dir, verify):
             f"{f' ({error.filename})' if error.filename else ''}; "
             "the index in use is unchanged"
         ) from error
-    from .index import read_manifest
+    from bot.index.index import read_manifest
 
     manifest = read_manifest(settings.index_dir) or {}
     for problem in result.problems:
@@ -133,8 +138,8 @@ def index_command(corpus, index_dir, verify):
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host, port):
     """Serve the chat API, the widget and a demo page (development server)."""
-    from .index import ensure_fresh_index
-    from .web import create_app
+    from bot.index.index import ensure_fresh_index
+    from bot.web.app import create_app
 
     settings = _settings()
     # The request log is one JSON line per request (never the question's text).
@@ -159,8 +164,8 @@ def serve(host, port):
 )
 def production(host, port, workers):
     """Serve behind nginx, in the foreground; SIGTERM stops everything it started."""
-    from .index import ensure_fresh_index
-    from .production import Plan, ProductionError, nginx_binary, run
+    from bot.index.index import ensure_fresh_index
+    from bot.production import Plan, ProductionError, nginx_binary, run
 
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -180,7 +185,7 @@ def production(host, port, workers):
 @click.option("--index", "index_dir", help="Index folder.")
 def ask(question, as_json, index_dir):
     """Answer one question, as a person reads it (or as the API's JSON)."""
-    from .replies import NOT_ADVICE, ReplySettings, respond
+    from bot.answer.replies import NOT_ADVICE, ReplySettings, respond
 
     settings = _settings(index=index_dir)
     index = _load(settings, build_if_stale=index_dir is None)
@@ -211,7 +216,7 @@ def ask(question, as_json, index_dir):
 @click.option("--index", "index_dir", help="Index folder.")
 def search(top_k, index_dir):
     """Read one question per stdin line; print one JSON line of ranked passages each."""
-    from .ranking import search as search_passages
+    from bot.answer.ranking import search as search_passages
 
     index = _load(_settings(index=index_dir), build_if_stale=False)
     for line in sys.stdin:
@@ -236,8 +241,8 @@ def search(top_k, index_dir):
 @click.option("--index", "index_dir", help="Index folder.")
 def eval_command(questions, qrels, index_dir):
     """Retrieval metrics: MRR@10, nDCG@10, Recall@10 and MAP@10."""
-    from .evaluation import evaluate, parse_qrels
-    from .ranking import rank_documents
+    from bot.answer.ranking import rank_documents
+    from bot.evaluation import evaluate, parse_qrels
 
     index = _load(_settings(index=index_dir), build_if_stale=False)
     try:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from .errors import ConfigError
+from bot.errors import ConfigError
 
 RATE_LIMIT_FORM = re.compile(
     r"^\s*0*[1-9]\d*\s*(/|per)\s*(second|minute|hour|day)s?\s*$", re.I
@@ -180,7 +180,7 @@ def parse_rulebook(value: str) -> Path:
     if not path.is_file():
         raise ConfigError(
             f"FAQBOT_TRIAGE_RULES: {value!r} is not a file "
-            "(expected a rulebook such as bot/data/triage_rules.toml)"
+            "(expected a rulebook such as bot/answer/triage/data/triage_rules.toml)"
         )
     return path
 

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Settings
+from bot.config import Settings
 
 NGINX_TEMPLATE = Path(__file__).parent / "data" / "nginx.conf"
 STOP_SECONDS = 40  # gunicorn's graceful_timeout (30 s) and a margin

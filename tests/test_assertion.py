@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.assertion import bundled_assertion
-from bot.lexicon import read_tokens
-from bot.rulebook import load_rulebook
+from bot.answer.triage.assertion import bundled_assertion
+from bot.answer.triage.lexicon import read_tokens
+from bot.answer.triage.rulebook import load_rulebook
 
 
 def statuses(message: str) -> dict[str, frozenset[str]]:

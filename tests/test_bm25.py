@@ -8,18 +8,18 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Plus
 
-from bot import bm25, scoring
-from bot.index import build_index, load_index
-from bot.passages import split_into_passages
-from bot.query import understand, with_context_terms
-from bot.ranking import (
+from bot.answer.query import understand, with_context_terms
+from bot.answer.ranking import (
     _coverage_factor,
     _coverage_factors,
     best_passages,
     bm25_scores,
 )
-from bot.readers.faq import entry_document
-from bot.tokenization import terms
+from bot.index import bm25, scoring
+from bot.index.index import build_index, load_index
+from bot.ingest.passages import split_into_passages
+from bot.ingest.readers.faq import entry_document
+from bot.ingest.tokenization import terms
 
 from .conftest import read_jsonl, shared_eval_file
 

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from bot.context import SECRET_FILE, context_key, decode_context, encode_context
+from bot.answer.context import SECRET_FILE, context_key, decode_context, encode_context
 from bot.errors import ConfigError
 
 KEY = b"k" * 32

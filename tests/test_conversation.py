@@ -2,10 +2,10 @@
 
 import pytest
 
+from bot.answer.replies import CLARIFY, NO_ANSWER, NOTHING_MORE, SMALLTALK
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.replies import CLARIFY, NO_ANSWER, NOTHING_MORE, SMALLTALK
-from bot.web import create_app
+from bot.web.app import create_app
 
 from .conftest import CORPUS, read_jsonl, shared_eval_file
 
@@ -338,7 +338,7 @@ def test_an_answer_suggests_other_sections_of_its_document(chat):
 
 
 def test_only_passages_that_answer_nearly_as_well_are_shown(chat, index):
-    from bot.retrieval import NEARLY_AS_WELL
+    from bot.answer.retrieval import NEARLY_AS_WELL
 
     for question in ("What is FOLFOX?", "What is refractory stomach cancer?"):
         scores = [answer["score"] for answer in chat(question)["answers"]]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents import Problem, load_corpus
+from bot.ingest.documents import Problem, load_corpus
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -99,7 +99,7 @@ def _corpus_with_odd_entries(tmp_path: Path) -> Path:
 def test_links_out_of_the_corpus_pipes_and_dead_links_are_reported_and_skipped(
     tmp_path,
 ):
-    from bot.documents import walk_corpus
+    from bot.ingest.documents import walk_corpus
 
     files, problems = walk_corpus(_corpus_with_odd_entries(tmp_path))
     names = {path.name for path in files}
@@ -113,7 +113,7 @@ def test_links_out_of_the_corpus_pipes_and_dead_links_are_reported_and_skipped(
 
 
 def test_files_differing_only_in_extension_both_keep_their_documents(tmp_path):
-    from bot.index import build_index, load_index
+    from bot.index.index import build_index, load_index
 
     report = build_index(_corpus_with_odd_entries(tmp_path), tmp_path / "index")
     index = load_index(tmp_path / "index")

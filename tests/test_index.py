@@ -10,13 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import index as index_module
-from bot import index_build
-from bot.aliases import learn_aliases
-from bot.documents import load_corpus
+from bot.answer.ranking import search
 from bot.errors import BrokenIndex
-from bot.file_indexing import alias_windows
-from bot.index import (
+from bot.index import build as index_build
+from bot.index import index as index_module
+from bot.index.file_worker import alias_windows
+from bot.index.index import (
     FIELD_WEIGHTS,
     IndexHolder,
     build_index,
@@ -25,9 +24,10 @@ from bot.index import (
     load_index,
     verify_index,
 )
-from bot.passages import split_into_passages
-from bot.ranking import search
-from bot.readers import faq
+from bot.ingest.aliases import learn_aliases
+from bot.ingest.documents import load_corpus
+from bot.ingest.passages import split_into_passages
+from bot.ingest.readers import faq
 
 from .conftest import CORPUS, ROOT, shared_eval_file
 
@@ -93,8 +93,8 @@ def test_a_file_changed_on_disk_is_refused_by_load_and_by_verify(corpus_copy, tm
 TRUNCATE_UNDER_A_LOADED_INDEX = """
 import sys
 from pathlib import Path
-from bot.index import current_generation, load_index
-from bot.ranking import search
+from bot.index.index import current_generation, load_index
+from bot.answer.ranking import search
 index_dir = Path(sys.argv[1])
 index = load_index(index_dir)
 for path in current_generation(index_dir).iterdir():
@@ -424,7 +424,7 @@ def test_document_titles_are_those_of_the_passages_in_corpus_order(tmp_path):
 
 
 def _build_into(index_dir: str) -> None:
-    from bot.index import build_index
+    from bot.index.index import build_index
 
     build_index(CORPUS, Path(index_dir))
 
@@ -465,8 +465,8 @@ def test_a_damaged_index_in_use_falls_back_to_the_one_it_replaced(tmp_path, capl
 def test_a_rebuild_that_fails_leaves_the_index_serving_and_says_why(
     tmp_path, monkeypatch, caplog
 ):
-    from bot import index as index_module
-    from bot.index import ensure_fresh_index
+    from bot.index import index as index_module
+    from bot.index.index import ensure_fresh_index
 
     index_dir, _ = _two_generations(tmp_path)
     corpus = tmp_path / "corpus"
@@ -485,8 +485,8 @@ def test_a_rebuild_that_fails_leaves_the_index_serving_and_says_why(
 def test_with_no_index_to_fall_back_on_a_failed_build_is_a_clear_error(
     tmp_path, monkeypatch
 ):
-    from bot import index as index_module
-    from bot.index import ensure_fresh_index
+    from bot.index import index as index_module
+    from bot.index.index import ensure_fresh_index
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -501,7 +501,7 @@ def test_a_file_too_slow_to_read_is_reported_and_skipped(tmp_path, monkeypatch):
     quadratic) must not hold the build: past its time bound it is skipped."""
     import time
 
-    from bot import readers
+    from bot.ingest import readers
 
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
@@ -560,8 +560,8 @@ def bomb_pdf(megabytes: int) -> bytes:
 BUILD_WITH_A_MEMORY_BOUND = """
 import json, resource, sys, time
 from pathlib import Path
-from bot import index_build
-from bot.index import FIELD_WEIGHTS
+from bot.index import build as index_build
+from bot.index.index import FIELD_WEIGHTS
 if sys.argv[2] == "workers":
     index_build.PARALLEL_BYTES = 0  # else a corpus this small is read in this process
 limits = resource.getrlimit(resource.RLIMIT_AS)
@@ -578,7 +578,7 @@ print(json.dumps({
 MEMORY_BOUND_ENDINGS = """
 import resource, signal
 import numpy as np
-from bot.file_indexing import TooBig, memory_bound
+from bot.index.file_worker import TooBig, memory_bound
 
 def held():
     return (
@@ -645,7 +645,7 @@ def test_the_memory_bound_leaves_a_process_running_threads_alone():
     """It would hold their memory too: a thread's stack, numpy in a server's thread."""
     import threading
 
-    from bot.file_indexing import memory_bound
+    from bot.index.file_worker import memory_bound
 
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)

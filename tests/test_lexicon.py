@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.lexicon import PhraseMatcher, Speller, read_tokens, stem
+from bot.answer.triage.lexicon import PhraseMatcher, Speller, read_tokens, stem
 
 
 def test_words_lose_their_apostrophes_and_keep_their_sentence():

@@ -1,7 +1,7 @@
 import pytest
 
-from bot.documents import load_corpus
-from bot.passages import split_into_passages
+from bot.ingest.documents import load_corpus
+from bot.ingest.passages import split_into_passages
 
 from .conftest import CORPUS
 

@@ -21,7 +21,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from bot.config import Settings
-from bot.web import create_app
+from bot.web.app import create_app
 
 from .conftest import CORPUS, ROOT
 
@@ -40,7 +40,7 @@ def request_lines(caplog) -> list[dict]:
     return [
         json.loads(record.getMessage())
         for record in caplog.records
-        if record.name == "bot.web" and record.getMessage().startswith("{")
+        if record.name == "bot.web.app" and record.getMessage().startswith("{")
     ]
 
 
@@ -116,9 +116,9 @@ def failing_respond(index, message, context, settings):
 
 
 def test_a_bug_logs_where_it_happened_but_not_the_question(client, logs, monkeypatch):
-    import bot.web
+    import bot.web.app
 
-    monkeypatch.setattr(bot.web, "respond", failing_respond)
+    monkeypatch.setattr(bot.web.app, "respond", failing_respond)
     response = client.post("/api/chat", json={"message": QUESTION})
     assert response.status_code == 500
     assert SECRET not in logs.text and SECRET not in response.get_data(as_text=True)
@@ -148,9 +148,9 @@ def test_with_logging_switched_on_the_question_is_logged(logging_client, logs):
 def test_with_logging_switched_on_a_bug_logs_its_full_traceback(
     logging_client, logs, monkeypatch
 ):
-    import bot.web
+    import bot.web.app
 
-    monkeypatch.setattr(bot.web, "respond", failing_respond)
+    monkeypatch.setattr(bot.web.app, "respond", failing_respond)
     assert (
         logging_client.post("/api/chat", json={"message": QUESTION}).status_code == 500
     )
@@ -236,7 +236,7 @@ def test_gunicorn_with_our_configuration_logs_json_lines_without_bodies(
     assert access.count("POST /api/chat") == 2
     assert SECRET not in access and SECRET not in errors
     lines = [json.loads(line) for line in errors.splitlines()]
-    requests = [line for line in lines if line.get("logger") == "bot.web"]
+    requests = [line for line in lines if line.get("logger") == "bot.web.app"]
     assert [line["status"] for line in requests] == [200, 400]
     assert requests[0]["message_chars"] == len(QUESTION) and "time" in requests[0]
     assert server.returncode == 0  # a graceful shutdown

@@ -12,18 +12,18 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
-from bot.models import Document
-from bot.passages import (
+from bot.ingest.passages import (
     BOILERPLATE_HEADING,
     LINK_TEASER,
     MAX_LABEL_CHARS,
     is_list,
     split_into_passages,
 )
-from bot.readers import faq, text
-from bot.tokenization import ASCII_WORDS, terms, tokenize, words
-from bot.tokenization import WORDS as WORDS_PATTERN
-from bot.web import create_app
+from bot.ingest.readers import faq, text
+from bot.ingest.tokenization import ASCII_WORDS, terms, tokenize, words
+from bot.ingest.tokenization import WORDS as WORDS_PATTERN
+from bot.models import Document
+from bot.web.app import create_app
 
 from .test_web import ERROR_CODES, assert_valid_reply
 
@@ -113,8 +113,8 @@ def test_any_state_in_a_signed_context_is_used_or_ignored(
 ):
     """Even a context signed with the bot's own key (a leaked key, an old version's
     context) holding odd values gets a reply, never a 500."""
-    from bot.context import encode_context
-    from bot.replies import ReplySettings
+    from bot.answer.context import encode_context
+    from bot.answer.replies import ReplySettings
 
     key = ReplySettings.from_settings(settings).context_key
     context = encode_context(state, key)

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from bot.aliases import learn_aliases
-from bot.index import build_index, load_index
-from bot.query import understand
-from bot.ranking import search
+from bot.answer.query import understand
+from bot.answer.ranking import search
+from bot.index.index import build_index, load_index
+from bot.ingest.aliases import learn_aliases
 
 
 @pytest.mark.parametrize(
@@ -151,7 +151,7 @@ def test_an_alias_of_a_word_found_all_over_a_large_corpus_is_not_kept(tmp_path):
 
 
 def test_a_word_the_index_lacks_weighs_by_how_informative_it_is_in_english(index):
-    from bot.query import english_informativeness
+    from bot.answer.query import english_informativeness
 
     assert english_informativeness("actually") < 0.4 < english_informativeness("breast")
     assert english_informativeness("pancreatic") == 1.0
@@ -206,7 +206,7 @@ def test_a_lay_word_weighs_as_the_documents_word_it_stands_for(index):
 def test_a_question_asking_what_something_is_called_prefers_a_definition(
     index, question
 ):
-    from bot.ranking import DEFINES
+    from bot.answer.ranking import DEFINES
 
     query = understand(index, question)
     assert query.asks_definition
@@ -220,7 +220,7 @@ def test_pieces_joined_weigh_nothing_more_than_their_words(index):
 
 
 def test_life_expectancy_is_not_what_to_expect():
-    from bot.tokenization import terms
+    from bot.ingest.tokenization import terms
 
     assert terms("life expectancy") != terms("life expect")
     assert terms("clinical trials")[0] != terms("the clinic")[0]

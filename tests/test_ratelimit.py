@@ -28,9 +28,10 @@ import redis
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
-import bot.ratelimit_table
+import bot.web.ratelimit_table
 from bot.config import Settings
-from bot.ratelimit_table import (
+from bot.web.app import create_app
+from bot.web.ratelimit_table import (
     ALL_SLOTS,
     IN_USE,
     NEIGHBOURHOOD,
@@ -41,7 +42,6 @@ from bot.ratelimit_table import (
     HostStorage,
     Table,
 )
-from bot.web import create_app
 
 from .conftest import CORPUS, ROOT
 
@@ -362,7 +362,7 @@ def test_the_table_keeps_a_keyed_hash_never_the_address(index_dir, tmp_path):
 
 
 class Clock:
-    """Stands in for the time module of bot.ratelimit_table."""
+    """Stands in for the time module of bot.web.ratelimit_table."""
 
     def __init__(self):
         self.now = 1_800_000_000.0
@@ -373,7 +373,7 @@ class Clock:
 
 def test_ended_windows_are_erased_by_later_hits(tmp_path, monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(bot.ratelimit_table, "time", clock)
+    monkeypatch.setattr(bot.web.ratelimit_table, "time", clock)
     storage = HostStorage(path=str(tmp_path / TABLE_FILE), key=TABLE_KEY)
     storage.incr("LIMITER/203.0.113.8/chat/30/1/minute", 60)
     clock.now += 61

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from bot.index import build_index, load_index
-from bot.passages import split_into_passages
-from bot.ranking import search
-from bot.readers import READERS, UnreadableFile, faq, html, markdown, pdf, text
+from bot.answer.ranking import search
+from bot.index.index import build_index, load_index
+from bot.ingest.passages import split_into_passages
+from bot.ingest.readers import READERS, UnreadableFile, faq, html, markdown, pdf, text
 
 from .make_fixtures import fixtures
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.ranking import rank_documents, search
+from bot.answer.ranking import rank_documents, search
 
 from .conftest import read_jsonl, shared_eval_file
 
@@ -55,7 +55,7 @@ def test_documents_are_ranked_by_their_best_passage(index):
 def test_a_question_naming_its_cancer_is_answered_from_its_document(
     index, question, title_word
 ):
-    from bot.retrieval import retrieve
+    from bot.answer.retrieval import retrieve
 
     result = retrieve(index, question, None)
     assert result.kind == "answer"
@@ -63,8 +63,8 @@ def test_a_question_naming_its_cancer_is_answered_from_its_document(
 
 
 def test_a_long_story_around_a_question_asks_a_little_less_coverage(index):
-    from bot.query import understand
-    from bot.retrieval import COVERAGE_FLOOR, MIN_COVERAGE, min_coverage
+    from bot.answer.query import understand
+    from bot.answer.retrieval import COVERAGE_FLOOR, MIN_COVERAGE, min_coverage
 
     short = understand(index, "what is folfox")
     story = understand(

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.rulebook import RulebookError, load_rulebook
-from bot.urgency import assess
+from bot.answer.triage.rulebook import RulebookError, load_rulebook
+from bot.answer.triage.urgency import assess
 
 RED_FLAGS = Path(__file__).parents[2] / "shared" / "triage" / "RED-FLAGS.md"
 

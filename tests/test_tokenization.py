@@ -1,6 +1,6 @@
 import pytest
 
-from bot.tokenization import terms, tokenize
+from bot.ingest.tokenization import terms, tokenize
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.rulebook import load_rulebook
-from bot.triage import Triage, triage
+from bot.answer.triage.decide import Triage, triage
+from bot.answer.triage.rulebook import load_rulebook
 
 DATA = Path(__file__).parent / "data"
 EVAL = Path(__file__).parents[2] / "shared" / "eval"

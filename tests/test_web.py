@@ -7,8 +7,8 @@ import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from bot.config import Settings
-from bot.index import build_index, current_generation
-from bot.web import create_app
+from bot.index.index import build_index, current_generation
+from bot.web.app import create_app
 
 from .conftest import CORPUS
 
@@ -148,7 +148,7 @@ def test_the_widget_and_demo_page_are_served(client):
 def test_the_widget_is_served_with_the_bots_emergency_number(settings):
     from dataclasses import replace
 
-    from bot.web import create_app
+    from bot.web.app import create_app
 
     client = create_app(replace(settings, emergency_number="112")).test_client()
     script = client.get("/widget.js").get_data(as_text=True)
@@ -451,12 +451,12 @@ def test_a_message_is_measured_after_trimming(client):
 
 
 def test_a_bug_is_a_500_without_a_traceback(app, monkeypatch):
-    import bot.web
+    import bot.web.app
 
     def broken(*args):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(bot.web, "respond", broken)
+    monkeypatch.setattr(bot.web.app, "respond", broken)
     response = app.test_client().post("/api/chat", json={"message": "What is FOLFOX?"})
     status, code, message = error_of(response)
     assert (status, code) == (500, "internal")
@@ -673,7 +673,7 @@ def test_a_corrupted_new_index_leaves_the_old_one_serving(own_index, tmp_path, c
 def test_a_build_interrupted_before_it_switches_leaves_the_old_index_serving(
     own_index, monkeypatch
 ):
-    import bot.index
+    import bot.index.index
 
     corpus, index_dir, client = own_index
     before = current_generation(index_dir)
@@ -681,7 +681,7 @@ def test_a_build_interrupted_before_it_switches_leaves_the_old_index_serving(
     def interrupted(folder):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bot.index, "_load_generation", interrupted)
+    monkeypatch.setattr(bot.index.index, "_load_generation", interrupted)
     (corpus / "parking.md").write_text(NEW_DOCUMENT, "utf-8")
     with pytest.raises(KeyboardInterrupt):
         build_index(corpus, index_dir)
@@ -733,8 +733,8 @@ def test_a_citation_without_a_url_links_to_the_documents_page(client, chat):
 
 
 def test_a_document_page_escapes_what_it_shows():
-    from bot.document_page import document_page
     from bot.models import Passage
+    from bot.web.document_page import document_page
 
     hostile = "<script>alert(1)</script>"
     passage = Passage("p1", "d1", hostile, None, hostile, hostile, 0, 10)
@@ -750,7 +750,7 @@ def test_an_unknown_document_is_a_json_404(client):
 
 def test_a_document_in_a_subfolder_has_its_page_too(tmp_path):
     from bot.config import Settings
-    from bot.web import create_app
+    from bot.web.app import create_app
 
     corpus = tmp_path / "corpus"
     (corpus / "visiting").mkdir(parents=True)

@@ -81,7 +81,7 @@ def closed_port_origin() -> str:
 
 
 def start_bot(index_dir: Path, rate_limit: str, allowed_origin: str) -> Server:
-    from bot.web import create_app
+    from bot.web.app import create_app
 
     settings = Settings(
         corpus_dir=HERE.parent / "corpus",

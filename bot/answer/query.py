@@ -1,0 +1,377 @@
+"""Question -> the weighted terms to search: what a patient means, in the documents' words.
+
+Each step is explainable:
+- words that carry no subject ("hi", "thanks", "wondering") are dropped;
+- pieces written apart are joined when the corpus writes them as one ("5 FU" -> 5-FU,
+  "MSI H" -> MSI-H), and a word the corpus never uses is corrected to the closest index
+  term ("chemoterapy" -> chemotherapy);
+- lay words are searched in the documents' words too ("small bowel" -> small intestine,
+  from synonyms.py), the documents' words weighing more;
+- names the corpus defines add their other name ("Keytruda" -> pembrolizumab), see
+  aliases.py and retrieval.py for how they count;
+- every word weighs by how informative it is in general English too (wordfreq): in the
+  search a little, and when coverage decides whether the documents answer, fully
+  ("actually", "time" weigh nearly nothing, "pancreatic" all its idf).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Levenshtein
+from wordfreq import top_n_list, zipf_frequency
+
+from bot.answer.synonyms import (
+    CARE_TEAM_ROLES,
+    CHATTER,
+    EQUIVALENT_GROUPS,
+    GENERIC_WORDS,
+    LAY_SYNONYMS,
+    TELLING_VERBS,
+)
+from bot.index.index import Index
+from bot.ingest.tokenization import normalize, terms, tokenize, words
+
+ALIAS_WEIGHT = 0.5  # another name the corpus gives counts half as much as the one asked
+LAY_WEIGHT = 0.5  # a lay word counts half as much as the documents' word for it
+MAX_REMEMBERED_CORRECTIONS = 100_000
+MIN_CORRECTABLE_CHARS = 5  # shorter words are real words more often than typos
+MIN_PREFIX_CHARS = 4  # a name cut shorter than this could begin too many
+CUT_SHORT_MAX_ZIPF = 2.5  # a word this common in English is meant as itself
+# "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
+DEFINITION_WORDS = re.compile(  # searched in the lowercased question
+    r"\b(?:mean|means|meaning|stand for|stands for|define|definition"
+    r"|(?:is|was|it|that|this|thats|whats) called|(?:name|word|term) for)\b"
+)
+WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
+MAX_DEFINITION_TERMS = 3
+# How informative a word is in general English, on wordfreq's Zipf scale (log10 of uses
+# per billion words: "the" 7.7, "help" 5.8, "insurance" 4.9, "pancreatic" 3.3): 1 at
+# RARE_ZIPF or below, 0 at EVERYDAY_ZIPF or above, in proportion between (calibrated in
+# bench/calibrate_answerability.py on labelled in-scope and out-of-scope questions).
+EVERYDAY_ZIPF = 6.0
+RARE_ZIPF = 3.5
+EVERYDAY_FLOOR = 0.6  # what an everyday word weighs in the search, against 1
+COMMON_WORDS = 50_000  # a misspelling of one of these is read as that word's weight
+RARE_WORD_ZIPF = 3.0  # a word this rare may be a misspelling of a common one,
+TYPO_GAP_ZIPF = 2.0  # when that one is at least this much commoner
+
+Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
+# (terms asked, terms added, weight of the asked terms, weight of the added terms)
+Synonym = tuple[tuple[str, ...], tuple[str, ...], float, float]
+
+
+@dataclass(frozen=True)
+class Query:
+    """The terms searched for one question, with their weights and where they came from."""
+
+    own_terms: tuple[str, ...]  # the question's terms: chatter dropped, spelling fixed
+    weights: dict[str, float]  # own terms and synonyms' terms -> weight
+    asks_definition: bool = False
+    synonyms: tuple[Pair, ...] = ()  # lay words asked -> the documents' words added
+    aliases: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()  # asked -> added
+    corrections: dict[str, str] = field(default_factory=dict)  # misspelt -> index term
+    vague_terms: frozenset[str] = frozenset()  # everyday words the corpus never uses
+    # Each own term's Index.idf, in the question's order (coverage weighs with it).
+    idf: dict[str, float] = field(default_factory=dict)
+    # Worked out from the fields above when the query is made (every search uses them):
+    # the idf of the own terms that say what the question is about (vague ones left
+    # out), in the question's order: the weight that coverage shares out; its sum; and
+    # the (terms asked, terms added) of the synonyms and aliases searched.
+    subject_idf: dict[str, float] = field(init=False, repr=False, compare=False)
+    subject_weight: float = field(init=False, repr=False, compare=False)
+    other_names: tuple[tuple[tuple[str, ...], Collection[str]], ...] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        subject_idf = {t: w for t, w in self.idf.items() if t not in self.vague_terms}
+        object.__setattr__(self, "subject_idf", subject_idf)  # frozen: set once, here
+        object.__setattr__(self, "subject_weight", sum(subject_idf.values()))
+        object.__setattr__(self, "other_names", (*self.synonyms, *self.aliases))
+
+    def covered_terms(self, matched: frozenset[str]) -> set[str]:
+        """The question's own terms a passage answers, directly or by another name."""
+        covered = {term for term in self.own_terms if term in matched}
+        for asked, added in self.other_names:
+            if not matched.isdisjoint(added):
+                covered.update(asked)
+        return covered
+
+
+def understand(index: Index, question: str) -> Query:
+    """The weighted terms to search for a question."""
+    own, corrections, own_words, joined = _own_terms(index, question)
+    # An everyday word counts for less in the search too ("what does it actually mean").
+    weights = {
+        term: EVERYDAY_FLOOR
+        + (1 - EVERYDAY_FLOOR) * english_informativeness(own_words[term], term)
+        for term in own
+    }
+    asked_terms, own_weights = set(own), dict(weights)
+    synonyms = _synonyms_asked(asked_terms)
+    for asked, added, asked_weight, added_weight in synonyms:
+        if not any(term in index.vocabulary for term in asked):
+            added_weight = 1.0  # the corpus never uses the word asked: search its word
+        scale = max(own_weights[term] for term in asked)  # as much as the words asked
+        for term in asked:
+            weights[term] = min(weights[term], asked_weight * scale)
+        for term in added:
+            weight = added_weight * scale * min(1.0, len(asked) / len(added))
+            weights[term] = max(weights.get(term, 0.0), weight)
+    aliases = []
+    for term in dict.fromkeys(own):
+        for asked, added in index.aliases.get(term, []):
+            if asked_terms.issuperset(asked):
+                # A long expansion ("NTRK" -> four words) weighs no more than the name asked.
+                weight = ALIAS_WEIGHT * min(1.0, len(asked) / len(added))
+                aliases.append((asked, {t: weight for t in added if t not in weights}))
+    asks_definition = bool(DEFINITION_WORDS.search(question.lower())) or (
+        bool(WHAT_IS.match(question)) and len(own) <= MAX_DEFINITION_TERMS
+    )
+    pairs = tuple((asked, added) for asked, added, _, _ in synonyms)
+    # By the word, not its stem: "expect" is generic, "expectancy" is not.
+    vague = frozenset(
+        t for t in own if t not in index.vocabulary and own_words[t] in GENERIC_WORDS
+    )
+    return Query(
+        own_terms=tuple(own),
+        weights=weights,
+        asks_definition=asks_definition,
+        synonyms=pairs,
+        aliases=tuple(aliases),
+        corrections=corrections,
+        vague_terms=vague,
+        idf=_weights(index, own, own_words, pairs, joined),
+    )
+
+
+def warm_up() -> None:
+    """Load the English word list now, before the first patient's rare word needs it."""
+    common_english_words()
+
+
+@lru_cache(maxsize=1)
+def common_english_words() -> list[str]:
+    """wordfreq's 50,000 commonest English words, commonest first."""
+    return top_n_list("en", COMMON_WORDS)
+
+
+def _weights(
+    index: Index,
+    own: list[str],
+    own_words: dict[str, str],
+    synonyms: tuple[Pair, ...],
+    joined: frozenset[str],
+) -> dict[str, float]:
+    """Each own term's weight for coverage (`_weight`); a word with another name weighs
+    no more than the documents' words it stands for ("chemo" as chemotherapy, "bowel" as
+    intestine: a rare word in the documents is not a rare subject); pieces joined ("HER2
+    positive" -> her2positive) weigh nothing more than their words already do."""
+    weights = {
+        term: 0.0 if term in joined else _weight(index, term, own_words[term])
+        for term in own
+    }
+    for asked, added in synonyms:
+        meant = [_weight(index, t, t) for t in added if t in index.vocabulary]
+        for term in asked:
+            if meant:
+                weights[term] = min(weights[term], max(meant))
+    return weights
+
+
+def _weight(index: Index, term: str, word: str) -> float:
+    """What a question's term weighs when coverage is judged: its idf in the index (for
+    a word the index lacks, the rarest word's), scaled by how informative the word is in
+    general English ("actually", "time" nearly nothing, "pancreatic" all of it)."""
+    return index.idf(term) * english_informativeness(word, term)
+
+
+@lru_cache(maxsize=20_000)
+def english_informativeness(word: str, term: str = "") -> float:
+    """0 for an everyday English word, 1 for a rare one (or one English does not use).
+    The commoner of the word and its stem counts: "keeps" is as everyday as "keep"; a
+    number counts for nothing (an age, a date); a misspelling of a common word is as
+    everyday as the word ("diferent")."""
+    if word.isdigit():
+        return 0.0
+    zipf = max(zipf_frequency(word, "en"), zipf_frequency(term, "en") if term else 0.0)
+    if zipf < RARE_WORD_ZIPF and len(word) >= MIN_CORRECTABLE_CHARS and word.isalpha():
+        meant = process.extractOne(
+            word, common_english_words(), scorer=OSA.distance, score_cutoff=1
+        )
+        if meant and zipf_frequency(meant[0], "en") >= zipf + TYPO_GAP_ZIPF:
+            zipf = zipf_frequency(meant[0], "en")
+    return min(1.0, max(0.0, (EVERYDAY_ZIPF - zipf) / (EVERYDAY_ZIPF - RARE_ZIPF)))
+
+
+def with_context_terms(query: Query, context_terms: list[str], weight: float) -> Query:
+    """The query with the previous question's topic added: "What about surgery?" after a
+    question on small intestine cancer searches surgery for small intestine cancer.
+
+    The added terms are not the question's own, so they never count towards coverage.
+    """
+    weights = dict(query.weights)
+    for term in context_terms:
+        weights.setdefault(term, weight)
+    return replace(query, weights=weights)
+
+
+def _own_terms(
+    index: Index, question: str
+) -> tuple[list[str], dict[str, str], dict[str, str], frozenset[str]]:
+    """The question's terms without chatter, joined pieces added, misspellings corrected;
+    the corrections; the word each term was read from; and the joined pieces."""
+    found = words(question)
+    tokens = tokenize(question, found)
+    speakers = _speakers(found)
+    content = [
+        t
+        for t in tokens
+        if t.start not in speakers
+        and not _is_chatter(question[t.start : t.end].lower())
+    ]
+    content = content or tokens
+    own, corrections, lay, own_words = [], {}, lay_terms(), {}
+    for token in content:
+        term = token.term
+        if term not in index.vocabulary and term not in lay:
+            corrected = correct_spelling(index, term)
+            if corrected:
+                corrections[term] = corrected
+                term = corrected
+        own.append(term)
+        own_words.setdefault(term, question[token.start : token.end].lower())
+    joined = set()
+    for term, word in _joined_pieces(index, question, found):
+        if term not in own:
+            own.append(term)
+            own_words[term] = word
+            joined.add(term)
+    return own, corrections, own_words, frozenset(joined)
+
+
+def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
+    """Where a word of the care team tells or decides something ("the onc said",
+    "surgeon told us"): the starts of the person's and the verb's words, which say who
+    spoke, not what is asked."""
+    speakers = set()
+    for (word, start, _), (after, after_start, _) in zip(
+        found, found[1:], strict=False
+    ):
+        if word.lower() in CARE_TEAM_ROLES and after.lower() in TELLING_VERBS:
+            speakers.update((start, after_start))  # "onc mentioned": neither is asked
+    return speakers
+
+
+def _is_chatter(word: str) -> bool:
+    """A word that says nothing of what is asked, or its possessive ("my dads")."""
+    return word in CHATTER or (word.endswith("s") and word[:-1] in CHATTER)
+
+
+def _joined_pieces(
+    index: Index, question: str, found: list[tuple[str, int, int]]
+) -> list[tuple[str, str]]:
+    """Index terms made of two neighbouring words (`found`: the question's words), with
+    the word they make: "5 FU" -> 5fu, "HER 2" -> her2."""
+    joined = []
+    for (left, _, left_end), (right, right_start, _) in zip(
+        found, found[1:], strict=False
+    ):
+        if question[left_end:right_start] in (" ", "-"):
+            word = (left + right).lower()
+            term = normalize(word)
+            if term and term in index.vocabulary:
+                joined.append((term, word))
+    return joined
+
+
+def correct_spelling(index: Index, term: str) -> str | None:
+    """The index term closest in spelling to an unknown one, or None when none is close.
+
+    One edit is allowed in short words and two in long ones; among equally close terms
+    the commonest wins. Only terms of a length within the edits allowed can be that
+    close, so only those are compared; each answer is kept for the next question.
+    """
+    known = index.corrections
+    if term not in known:
+        if len(known) >= MAX_REMEMBERED_CORRECTIONS:
+            known.clear()
+        known[term] = _closest_term(index, term)
+    return known[term]
+
+
+def _closest_term(index: Index, term: str) -> str | None:
+    if len(term) < MIN_PREFIX_CHARS or not term.isalpha():
+        return None
+    if len(term) < MIN_CORRECTABLE_CHARS:
+        return _completed(index, term)
+    allowed = 1 if len(term) <= 8 else 2
+    terms_near, ids = index.terms_of_length(len(term) - allowed, len(term) + allowed)
+    candidates = process.extract(
+        term, terms_near, scorer=Levenshtein.distance, score_cutoff=allowed, limit=20
+    )
+    if not candidates:
+        return _completed(index, term)
+    frequency = index.document_frequency
+    _, _, best = min(candidates, key=lambda c: (c[1], -int(frequency[ids[c[2]]])))
+    return terms_near[best]
+
+
+def _completed(index: Index, term: str) -> str | None:
+    """The index term a name cut short stands for ("pembro" -> pembrolizumab, "trastu"
+    -> trastuzumab): the commonest index term it begins, when it is no English word."""
+    if zipf_frequency(term, "en") >= CUT_SHORT_MAX_ZIPF:
+        return None
+    longer = [t for t in index.vocabulary if t.startswith(term) and len(t) > len(term)]
+    if not longer:
+        return None
+    frequency = index.document_frequency
+    return max(longer, key=lambda t: (int(frequency[index.vocabulary[t]]), t))
+
+
+@lru_cache(maxsize=1)
+def synonym_pairs() -> tuple[Synonym, ...]:
+    """The curated synonyms as (asked, added, asked weight, added weight)."""
+    pairs: list[Synonym] = []
+    for group in EQUIVALENT_GROUPS:
+        for phrase in group:
+            pairs.extend(
+                (terms(phrase), terms(other), 1.0, ALIAS_WEIGHT)
+                for other in group
+                if terms(other) != terms(phrase)
+            )
+    for lay, *documents_words in LAY_SYNONYMS:
+        pairs.extend(
+            (terms(lay), terms(phrase), LAY_WEIGHT, 1.0)
+            for phrase in documents_words
+            if terms(phrase) != terms(lay)
+        )
+    return tuple((tuple(a), tuple(b), wa, wb) for a, b, wa, wb in pairs if a and b)
+
+
+def _synonyms_asked(asked_terms: set[str]) -> list[Synonym]:
+    """The synonym pairs all of whose asked terms the question holds, in table order."""
+    pairs, by_first_term = synonym_pairs(), _synonym_numbers_by_first_term()
+    numbers = sorted(n for term in asked_terms for n in by_first_term.get(term, ()))
+    return [pairs[n] for n in numbers if asked_terms.issuperset(pairs[n][0])]
+
+
+@lru_cache(maxsize=1)
+def _synonym_numbers_by_first_term() -> dict[str, tuple[int, ...]]:
+    """The numbers of the synonym pairs, by their first asked term: a question is
+    checked against the few pairs its terms start, not against the whole table."""
+    numbers: dict[str, list[int]] = {}
+    for number, (asked, *_) in enumerate(synonym_pairs()):
+        numbers.setdefault(asked[0], []).append(number)
+    return {term: tuple(found) for term, found in numbers.items()}
+
+
+@lru_cache(maxsize=1)
+def lay_terms() -> frozenset[str]:
+    """Every term of a lay phrase: never 'corrected' into another word."""
+    return frozenset(term for asked, *_ in synonym_pairs() for term in asked)

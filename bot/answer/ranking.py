@@ -1,0 +1,223 @@
+"""Query -> ranked hits: BM25Plus over the fields, aliases, then a coverage rerank.
+
+BM25 adds up term scores, so in a small corpus a common word found in a passage's
+text, heading and title can outweigh the one rare word the question is about
+("trastuzumab for stomach cancer"). The best candidates are therefore reranked by how
+much of the question's idf weight they answer: score x (1 - PULL + PULL x coverage).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+import numpy as np
+
+from bot.answer.query import Query, understand
+from bot.index import bm25, scoring
+from bot.index.index import Index
+from bot.index.scoring import Extra
+from bot.ingest.tokenization import terms as tokenize_terms
+from bot.models import Hit
+
+COVERAGE_PULL = 0.5  # how far a score moves with the share of the question covered
+# A question asking what something means or is called prefers a passage that defines.
+DEFINES = re.compile(
+    r"\b(?:means?|is called|are called|refers? to|is defined as|also called|known as)\b",
+    re.I,
+)
+DEFINITION_BOOST = 1.25
+DEFINED_SPAN = 60  # characters before "means" where the word defined is
+RERANKED = 50  # candidates taken from BM25 before the rerank
+# Hit(...) without the named tuple's __new__, a Python function: dozens a question.
+_new_hit = partial(tuple.__new__, Hit)
+
+
+def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
+    """The passages that best answer the question, best first; only passages matching a term.
+
+    A passage whose text repeats a better one's (FAQ sheets often repeat answers) is left
+    out, so each hit says something new.
+    """
+    query = question if isinstance(question, Query) else understand(index, question)
+    searched = [*query.weights, *(t for _, added in query.aliases for t in added)]
+    vocabulary = index.vocabulary
+    marked = {vocabulary[term]: term for term in searched if term in vocabulary}
+    if not marked:
+        return []
+    found = best_passages(index, query, max(RERANKED, top_k * 3), marked)
+    factors = _coverage_factors(query, list(marked.values()), found.held_bits)
+    # The first passage with each one's text: a repeated text is shown once.
+    same_text = index.passages.same_text[found.ids].tolist()
+    # Negated scores sort best first and, on a tie, the earlier passage first.
+    reranked = [
+        (-score * factors[bits], i, text, terms)
+        for i, score, text, terms, bits in zip(
+            found.ids.tolist(),
+            found.scores.tolist(),
+            same_text,
+            found.held,
+            found.held_bits,
+            strict=True,
+        )
+        if factors[bits] is not None
+    ]
+    if query.asks_definition and reranked:
+        reranked = _definitions_first(index, query, reranked)
+    reranked.sort()
+    hits, seen_texts = [], set()
+    for negated_score, i, text, terms in reranked:
+        if text not in seen_texts:
+            seen_texts.add(text)
+            hits.append(_new_hit((index.passages[i], -negated_score, terms)))
+            if len(hits) == top_k:
+                break
+    return hits
+
+
+def _definitions_first(
+    index: Index, query: Query, reranked: list[tuple]
+) -> list[tuple]:
+    """The candidates that define a word of the question ("Recurrent ... means that")
+    with their score raised by DEFINITION_BOOST; only those the boost could lift to the
+    top are read."""
+    best = min(negated for negated, *_ in reranked)
+    asked = set(query.own_terms)
+    return [
+        (negated * DEFINITION_BOOST, i, *rest)
+        if negated * DEFINITION_BOOST <= best
+        and _defines(index.passages.text(i), asked)
+        else (negated, i, *rest)
+        for negated, i, *rest in reranked
+    ]
+
+
+def _defines(text: str, asked: set[str]) -> bool:
+    """Whether the text defines one of the asked terms: one of them just before "means",
+    "is called", "refers to"..."""
+    return any(
+        asked.intersection(
+            tokenize_terms(text[max(0, m.start() - DEFINED_SPAN) : m.start()])
+        )
+        for m in DEFINES.finditer(text)
+    )
+
+
+def rank_documents(
+    index: Index, question: str, top_k: int = 10
+) -> list[tuple[str, float]]:
+    """Documents ranked by their best passage: (document_id, score), best first."""
+    ranked: dict[str, float] = {}
+    for hit in search(index, question, top_k=max(50, top_k * 10)):
+        ranked.setdefault(hit.passage.document_id, hit.score)
+        if len(ranked) == top_k:
+            break
+    return list(ranked.items())
+
+
+def best_passages(
+    index: Index, query: Query, count: int, marked: dict[int, str] | None = None
+) -> scoring.Found:
+    """The `count` passages scoring highest in `bm25_scores` (above 0), best first, and
+    their scores: the same to the bit, found from the query's posting lists alone; and
+    which of the `marked` terms (id -> term) each holds."""
+    vocabulary = index.vocabulary
+    terms = [(vocabulary[t], w) for t, w in query.weights.items() if t in vocabulary]
+    extras = [
+        Extra(
+            tuple((vocabulary[t], w) for t, w in added.items() if t in vocabulary),
+            () if query.asks_definition else _term_ids(index, asked),
+        )
+        for asked, added in query.aliases
+    ]
+    return scoring.best_passages(index.postings, terms, extras, count, marked)
+
+
+def _term_ids(index: Index, terms) -> tuple[int, ...]:
+    return tuple(index.vocabulary[t] for t in terms if t in index.vocabulary)
+
+
+def bm25_scores(index: Index, query: Query) -> np.ndarray:
+    """Each passage's BM25Plus score: the question's own terms and synonyms, plus aliases.
+
+    An alias counts only in passages without the name that was asked ("Keytruda" finds
+    "pembrolizumab" where "Keytruda" is missing), except for a definition question, whose
+    answer names the thing both ways. The delta part of BM25Plus is the same for every
+    passage, so scores are what the passage's terms add on top of it (0: nothing matched).
+    This visits every passage: `best_passages` is tested against it.
+    """
+    fields = list(index.fields.values())
+    count = len(index.passages)
+
+    def ids(terms):
+        return [index.vocabulary[t] for t in terms if t in index.vocabulary]
+
+    plain = [t for t in query.weights if t in index.vocabulary]
+    scores, _ = bm25.score_parts(
+        fields, ids(plain), count, [query.weights[t] for t in plain]
+    )
+    for asked, added in query.aliases:
+        present = [t for t in added if t in index.vocabulary]
+        extra, _ = bm25.score_parts(
+            fields, ids(present), count, [added[t] for t in present]
+        )
+        if not query.asks_definition:
+            has_asked, _ = bm25.score_parts(fields, ids(asked), count)
+            extra[has_asked > 0] = 0
+        scores += extra
+    return scores
+
+
+def coverage(query: Query, hit: Hit) -> float:
+    """The share of the question's idf weight that the passage answers.
+
+    Everyday words the corpus never uses ("pay", "fix") are left out: their absence says
+    nothing about whether the documents cover the subject.
+    """
+    return _share(query, query.covered_terms(hit.matched_terms))
+
+
+def _share(query: Query, covered: set[str]) -> float:
+    """The share of the subject's idf weight that the covered terms carry."""
+    total, idf = query.subject_weight, query.subject_idf
+    # Summed in the question's order, so the float is the same in every process.
+    return sum([idf[term] for term in idf if term in covered]) / total if total else 0.0
+
+
+def _coverage_factor(query: Query, matched: frozenset[str]) -> float | None:
+    """How far the rerank moves a passage holding `matched`; None when it holds none of
+    the question's own subject (found only through a follow-up's context: context
+    narrows, never replaces). The rule, in sets: the rerank uses `_coverage_factors`,
+    tested equal to it."""
+    covered = query.covered_terms(matched)
+    if query.subject_idf and covered.isdisjoint(query.subject_idf):
+        return None
+    return 1 - COVERAGE_PULL + COVERAGE_PULL * _share(query, covered)
+
+
+def _coverage_factors(
+    query: Query, labels: list[str], held_bits: list[int]
+) -> dict[int, float | None]:
+    """`_coverage_factor` of each distinct set of terms held, given as bits (bit j for
+    labels[j]): the same floats, from integer ands instead of set operations; the
+    rerank judges dozens of candidates per question."""
+    bit = {label: 1 << j for j, label in enumerate(labels)}
+    answering = []  # per subject term: the bits that answer it, and its idf
+    for term, idf in query.subject_idf.items():
+        bits = bit.get(term, 0)  # the term itself, or an added term of another name
+        for asked, added in query.other_names:
+            if term in asked:
+                for other in added:
+                    bits |= bit.get(other, 0)
+        answering.append((bits, idf))
+    total = query.subject_weight
+    factors: dict[int, float | None] = {}
+    for held in dict.fromkeys(held_bits):
+        # Summed in the question's order, as _share sums them.
+        answered = [idf for bits, idf in answering if held & bits]
+        if answering and not answered:
+            factors[held] = None
+        else:
+            share = sum(answered) / total if total else 0.0
+            factors[held] = 1 - COVERAGE_PULL + COVERAGE_PULL * share
+    return factors

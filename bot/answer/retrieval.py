@@ -1,0 +1,324 @@
+"""Question + context -> ranked hits; decides `answer`, `clarify` or `no_answer`.
+
+Decisions, in order:
+- no_answer: the best passage must cover enough of the question's weight (the idf of its
+  terms; a word the corpus never uses weighs as much as the rarest word). Sharing one
+  common word ("treatment") with a passage is not an answer.
+- follow-up: a question that does not pick one document by itself (it fits the previous
+  reply's document about as well as any other) is answered from that document.
+- clarify: with no context, a question that fits two documents equally well, on the same
+  terms, gets a question back naming them, unless it asks what something is or means.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot.answer.query import Query, understand, with_context_terms
+from bot.answer.ranking import coverage, search
+from bot.index.index import Index
+from bot.ingest.tokenization import passage_tokens, terms, tokenize
+from bot.models import Hit
+
+MIN_COVERAGE = 0.7  # share of the question's idf weight the best passage must answer
+LONG_QUESTION_TERMS = 6  # past this many subject terms, a question is a story too
+LONG_STEP = 0.03  # the share asked less for each term past it
+COVERAGE_FLOOR = 0.55  # the least share asked of any question
+# A second or third passage is shown when it scores at least this share of the first.
+NEARLY_AS_WELL = 0.75
+# A document whose best passage scores this many times the next document's wins outright;
+# below that, the previous reply's document is preferred, or, with none, we ask which.
+CLEAR_WIN = 1.6
+MAX_CLARIFY_CHOICES = 3
+CONTEXT_WEIGHT = 0.5  # the previous question's topic, added to a follow-up
+MAX_TOPIC_TERMS = 4
+MAX_SHOWN_IDS = 12  # keeps the context small
+MAX_FOLLOW_UP_TERMS = 4  # a longer question stands on its own
+BARE_FOLLOW_UP_TERMS = (
+    2  # "which drugs?": this short, it leans on the previous question
+)
+FOLLOW_UP_CUE = re.compile(
+    r"^\W*(and|what about|how about|what else|also|then|so)\b"
+    r"|\b(it|its|they|them|their|this|that|these|those|he|she|his|her)\b",
+    re.I,
+)
+MAX_TOPIC_WORDS = 4
+# What may come before the topic of a topic question; the topic runs to the end.
+TOPIC_OPENING = re.compile(
+    r"(?:(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?|what\s+about\s+|how\s+about\s+"
+    r"|tell\s+me\s+(?:more\s+)?about\s+)?",
+    re.I,
+)
+# Words that make a phrase a sentence or a pointer rather than the name of something.
+NOT_A_NAME = frozenset(
+    "how why when where which who what whom whose can could is are was were do does did "
+    "will would should shall may might must it its they them this that these those one "
+    "i me my we our you your he she his her the".split()
+)
+MORE = re.compile(
+    r"^\W*(tell me more|more|more please|go on|continue|anything else|what else)\W*$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What retrieval found for a question, and what the next question should know."""
+
+    kind: str  # answer | clarify | no_answer
+    hits: tuple[Hit, ...] = ()
+    is_exhausted: bool = False  # "tell me more" when nothing more is left
+    topic: str = ""  # the question's words that the best passage matched
+    suggestions: tuple[str, ...] = ()
+    state: dict = field(default_factory=dict)  # goes into the reply's context
+
+
+def retrieve(
+    index: Index, question: str, state: dict | None, top_k: int = 3
+) -> Retrieval:
+    """Answer, clarify or no_answer for a question, leaning on the previous reply's state.
+
+    The state is what the previous reply put in its context: the document it answered from
+    ("d"), its topic terms ("t") and shown passages ("s"), or, after a clarify, the
+    question asked ("q") and the documents offered ("c").
+    """
+    state = _valid_state(state)
+    if state.get("c"):
+        chosen = _chosen_document(index, question, state)
+        if chosen:
+            return _answer_in_document(index, str(state.get("q", "")), chosen, top_k)
+    if MORE.match(question) and state.get("d") and state.get("t"):
+        return _more_from_document(index, state, top_k)
+    query = understand(index, question)
+    if state.get("t") and _is_follow_up(question, query):
+        query = with_context_terms(query, state["t"], CONTEXT_WEIGHT)
+    hits = _in_named_documents(query, search(index, query, top_k=max(30, top_k * 10)))
+    if not hits or coverage(query, hits[0]) < min_coverage(query):
+        return Retrieval(kind="no_answer", state=_continued(state))
+    best_by_document = _best_hit_per_document(hits)
+    contenders = [
+        hit
+        for hit in best_by_document
+        if hit.score * CLEAR_WIN > best_by_document[0].score
+    ]
+    is_open = len(contenders) > 1  # no document wins outright
+    previous = state.get("d")
+    if is_open and previous in {hit.passage.document_id for hit in contenders}:
+        hits = [hit for hit in hits if hit.passage.document_id == previous]
+    elif (
+        is_open
+        and not query.asks_definition  # what a thing is does not depend on the document
+        and _cover_the_same(query, contenders[:2])
+    ):
+        return _clarify(contenders, question)
+    return _answer(index, query, question, _answering(hits[:top_k]))
+
+
+def _answering(top: list[Hit]) -> list[Hit]:
+    """The best passage, and the next ones only when they answer nearly as well: a
+    patient reads what answers, not three passages whatever they hold."""
+    return [hit for hit in top if hit.score >= NEARLY_AS_WELL * top[0].score]
+
+
+def min_coverage(query: Query) -> float:
+    """The share of its weight a question's best passage must answer: MIN_COVERAGE, less
+    a little for each subject term past LONG_QUESTION_TERMS, down to COVERAGE_FLOOR. A
+    long message tells a story around its question ("my husbands ... came back after
+    surgery and chemo last yr, what does recurrent mean"), whose words no passage holds.
+    """
+    beyond = max(0, len(query.subject_idf) - LONG_QUESTION_TERMS)
+    return max(COVERAGE_FLOOR, MIN_COVERAGE - LONG_STEP * beyond)
+
+
+def _in_named_documents(query: Query, hits: list[Hit]) -> list[Hit]:
+    """A question that names what some documents are about, in words of their titles
+    that the other documents' titles lack ("stomach", "small bowel" for small intestine),
+    is answered from those documents."""
+    titles = {}
+    for hit in hits:
+        if hit.passage.document_id not in titles:
+            titles[hit.passage.document_id] = _title_terms(hit.passage.title)
+    if len(titles) < 2:
+        return hits
+    shared = frozenset.intersection(*titles.values())
+    asked = set(query.own_terms) | {t for _, added in query.synonyms for t in added}
+    naming = {doc for doc, words in titles.items() if (words - shared) & asked}
+    if not naming or len(naming) == len(titles):
+        return hits
+    return [hit for hit in hits if hit.passage.document_id in naming]
+
+
+@lru_cache(maxsize=4096)  # the same documents answer question after question
+def _title_terms(title: str) -> frozenset[str]:
+    return frozenset(terms(title))
+
+
+def _answer(index: Index, query: Query, question: str, top: list[Hit]) -> Retrieval:
+    matched = query.covered_terms(top[0].matched_terms)
+    # Rarest first, then alphabetical: the same question always gives the same context.
+    ranked = sorted(matched, key=lambda term: (-query.idf.get(term, 0.0), term))
+    topic_terms = ranked[:MAX_TOPIC_TERMS]
+    return Retrieval(
+        kind="answer",
+        hits=tuple(top),
+        topic=topic_as_written(query, topic_words(question), top[0]),
+        state={
+            "d": top[0].passage.document_id,
+            "t": topic_terms,
+            "s": [hit.passage.passage_id for hit in top],
+        },
+    )
+
+
+def _answer_in_document(
+    index: Index, question: str, document_id: str, top_k: int
+) -> Retrieval:
+    """The pending question of a clarify, answered from the document the visitor chose."""
+    query = understand(index, question)
+    hits = [
+        hit
+        for hit in search(index, query, top_k=100)
+        if hit.passage.document_id == document_id
+    ]
+    if not hits:
+        return Retrieval(kind="no_answer")
+    return _answer(index, query, question, hits[:top_k])
+
+
+def _more_from_document(index: Index, state: dict, top_k: int) -> Retrieval:
+    """'Tell me more': the next best passages on the same topic in the same document."""
+    topic_terms = state["t"]
+    shown = state.get("s", [])
+    query = with_context_terms(understand(index, ""), topic_terms, 1.0)
+    hits = [
+        hit
+        for hit in search(index, query, top_k=100)
+        if hit.passage.document_id == state["d"] and hit.passage.passage_id not in shown
+    ]
+    if not hits:
+        return Retrieval(kind="no_answer", is_exhausted=True, state=_continued(state))
+    top = hits[:top_k]
+    seen = [*shown, *(hit.passage.passage_id for hit in top)]
+    return Retrieval(
+        kind="answer",
+        hits=tuple(top),
+        state={"d": state["d"], "t": topic_terms, "s": seen[-MAX_SHOWN_IDS:]},
+    )
+
+
+def _is_follow_up(question: str, query: Query) -> bool:
+    """A short question that leans on the previous one: "What about surgery?", "Is it
+    safe?", or just a word or two ("which drugs?")."""
+    subject = set(query.own_terms)
+    return len(subject) <= BARE_FOLLOW_UP_TERMS or (
+        len(subject) <= MAX_FOLLOW_UP_TERMS
+        and FOLLOW_UP_CUE.search(question) is not None
+    )
+
+
+def _chosen_document(index: Index, message: str, state: dict) -> str | None:
+    """After a clarify, the offered document whose title the message names, if any."""
+    said = set(understand(index, message).weights)
+    best, best_overlap = None, 0
+    for document_id, title in state.get("c", []):
+        overlap = len(said & set(terms(title)))
+        if overlap > best_overlap:
+            best, best_overlap = document_id, overlap
+    return best
+
+
+def _continued(state: dict) -> dict:
+    """What of the previous state a reply without an answer passes on."""
+    return {key: state[key] for key in ("d", "t", "s") if key in state}
+
+
+def _valid_state(state) -> dict:
+    """The fields of a decoded context that have the shapes this module writes, the rest
+    dropped: a context comes from outside, and an old or forged one (signed with a leaked
+    key) must never break a reply."""
+    if not isinstance(state, dict):
+        return {}
+    valid = {key: state[key] for key in ("d", "q") if isinstance(state.get(key), str)}
+    for key in ("t", "s"):
+        if isinstance(state.get(key), list):
+            valid[key] = _strings(state[key])
+    if isinstance(state.get("c"), list):
+        valid["c"] = [
+            choice
+            for choice in state["c"]
+            if isinstance(choice, list)
+            and len(choice) == 2
+            and all(isinstance(part, str) for part in choice)
+        ]
+    return valid
+
+
+def _strings(values) -> list[str]:
+    """Only the strings of a list from a decoded context (it came from outside)."""
+    return (
+        [value for value in values if isinstance(value, str)]
+        if isinstance(values, list)
+        else []
+    )
+
+
+def topic_words(question: str) -> str:
+    """What a short question names: "What is FOLFOX?" -> "FOLFOX", "chemo?" -> "chemo".
+
+    Only "What is/are X", "What about X", "Tell me about X" and bare names of at most four
+    words give a topic; any other question gets the plain lead sentence, which always reads
+    well.
+    """
+    question = question.strip()
+    if "?" in question[:-1]:
+        return ""  # not a name: more than one question, or a question mark inside
+    topic = question[TOPIC_OPENING.match(question).end() :].removesuffix("?").rstrip()
+    topic = topic.strip(" ?.!,")
+    words = topic.lower().split()
+    if not words or len(words) > MAX_TOPIC_WORDS or NOT_A_NAME.intersection(words):
+        return ""
+    return topic if tokenize(topic) else ""  # the costliest test last
+
+
+def topic_as_written(query: Query, topic: str, hit: Hit) -> str:
+    """The topic as the answering passage writes it ("chemoterapy" -> "chemotherapy",
+    "folfox" -> "FOLFOX"), or "" when the passage does not name it in those words: the
+    lead sentence never echoes a fragment or a typo of the question."""
+    wanted = [query.corrections.get(term, term) for term in terms(topic)]
+    if not wanted:
+        return ""
+    passage = hit.passage
+    for text in (passage.text, passage.section, passage.title):
+        tokens = passage_tokens(text)
+        for at in range(len(tokens) - len(wanted) + 1):
+            window = tokens[at : at + len(wanted)]
+            if [token.term for token in window] == wanted:
+                # A hyphenated word gives its whole and its parts: the widest span.
+                return text[window[0].start : max(token.end for token in window)]
+    return ""
+
+
+def _clarify(best_by_document: list[Hit], question: str) -> Retrieval:
+    choices = best_by_document[:MAX_CLARIFY_CHOICES]
+    return Retrieval(
+        kind="clarify",
+        suggestions=tuple(hit.passage.title for hit in choices),
+        state={
+            "q": question[:300],
+            "c": [[hit.passage.document_id, hit.passage.title] for hit in choices],
+        },
+    )
+
+
+def _cover_the_same(query: Query, hits: list[Hit]) -> bool:
+    """True when the passages answer the same terms of the question (nothing tells them apart)."""
+    return len({frozenset(query.covered_terms(hit.matched_terms)) for hit in hits}) == 1
+
+
+def _best_hit_per_document(hits: list[Hit]) -> list[Hit]:
+    best: dict[str, Hit] = {}
+    for hit in hits:
+        best.setdefault(hit.passage.document_id, hit)
+    return list(best.values())

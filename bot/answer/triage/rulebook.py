@@ -1,0 +1,383 @@
+"""The red-flag rulebook: a TOML file of concepts, measures and categories, checked on load.
+
+The bundled rulebook is `data/triage_rules.toml`; its header explains the format. A clinic
+replaces it with FAQBOT_TRIAGE_RULES; a file that does not load raises RulebookError,
+naming the entry that is wrong.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from operator import itemgetter
+from pathlib import Path
+
+from bot.answer.triage.assertion import bundled_assertion
+from bot.answer.triage.lexicon import Match, PhraseMatcher, Speller, Token
+
+LEVELS = ("emergency", "care_team_now")
+SAFETY_NET_NUMBERS = ("care_line", "emergency_number", "crisis_line", "poison_line")
+ALSO_CALL = ("crisis_line", "poison_line")
+MEASURE_TYPES = ("temperature", "count", "duration")
+# The concept of look-alike words ("blood test"): matched, so their words are taken,
+# then dropped.
+IGNORED = "ignore"
+CELSIUS_UNITS = frozenset({"c", "celsius", "centigrade", "celcius"})
+FAHRENHEIT_UNITS = frozenset({"f", "fahrenheit", "farenheit"})
+DEGREE_WORDS = frozenset({"°", "degrees", "degree", "deg", "degs"})
+PLAUSIBLE_CELSIUS = (30.0, 45.0)
+PLAUSIBLE_FAHRENHEIT = (86.0, 113.0)
+# A number with a decimal in these ranges is a body temperature even alone ("101.8 rn").
+BODY_CELSIUS = (35.0, 43.0)
+BODY_FAHRENHEIT = (95.0, 109.0)
+# A bare number next to one of these measures something else ("39 year old", "bp 110").
+OTHER_MEASURES = frozenset(
+    """year years yr yrs yo y month months week weeks wk wks day days hour hours hr hrs
+    h min mins minute minutes time times x mg ml mcg g kg lb lbs st am pm percent cycle
+    cycles round rounds dose doses tablet tablets pill pills cm mm oclock th nd rd bpm
+    beats bp pressure pulse rate heart sats oxygen o2 weight platelets neutrophils count
+    counts sugar glucose calcium potassium sodium hb haemoglobin hemoglobin wbc""".split()
+)
+NUMBER_JOINERS = frozenset({"or", "to", "-", "and"})
+NEAR_MEASURE_WORDS = 4  # a bare temperature is at most this far from its concept
+
+
+class RulebookError(ValueError):
+    """The rulebook file is missing, not TOML, or names something that does not exist."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One way a category shows: groups of concepts found together, and concepts absent."""
+
+    # Each group: its concepts in one sentence, at most `near` words apart.
+    groups: tuple[tuple[str, ...], ...]
+    absent: tuple[str, ...]
+    level: str
+
+    @property
+    def size(self) -> int:
+        """How many concepts the pattern names: more is a more specific reading."""
+        return sum(len(group) for group in self.groups)
+
+
+@dataclass(frozen=True)
+class Category:
+    """One red flag of the rulebook."""
+
+    name: str
+    title: str
+    level: str
+    patterns: tuple[Pattern, ...]
+    topics: tuple[Pattern, ...]
+    safety_net: str
+    also_call: str | None  # "crisis_line" | "poison_line" | None
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A number that is a concept: a temperature, a count or a duration."""
+
+    name: str
+    type: str
+    celsius: tuple[float, float] = (0.0, 0.0)
+    fahrenheit: tuple[float, float] = (0.0, 0.0)
+    about: frozenset[str] = frozenset()
+    at_least: float = 0.0
+    units: dict | None = None  # unit word -> its size (minutes for a duration)
+
+
+class Rulebook:
+    """A loaded rulebook: the phrase matcher of its concepts, its measures and categories."""
+
+    def __init__(self, data: dict):
+        try:
+            self.near = int(data.get("near", 8))
+            groups = {
+                name: list(words) for name, words in data.get("words", {}).items()
+            }
+            self.matcher = PhraseMatcher(groups)
+            concepts = data["concepts"]
+            for name, phrases in concepts.items():
+                for phrase in phrases:
+                    self.matcher.add(phrase, name)
+            _check_ignored(self.matcher.root, [])
+            self.measures = tuple(
+                _measure(name, spec) for name, spec in data.get("measures", {}).items()
+            )
+            known = set(concepts) | {measure.name for measure in self.measures}
+            self.background = frozenset(data.get("background", {}).get("concepts", []))
+            _check_names(self.background, known, "background.concepts")
+            self.exertion = frozenset(data.get("exertion", {}).get("concepts", []))
+            _check_names(self.exertion, known, "exertion.concepts")
+            self.categories = tuple(
+                _category(name, spec, known)
+                for name, spec in data["categories"].items()
+            )
+            self._when = _by_first_concept(self.categories, "patterns")
+            self._topics = _by_first_concept(self.categories, "topics")
+        except RulebookError:
+            raise
+        except (KeyError, TypeError, ValueError) as error:
+            raise RulebookError(f"{type(error).__name__}: {error}") from None
+        trigger_words = bundled_assertion().matcher.words
+        self.speller = Speller(self.matcher.words | trigger_words)
+
+    def patterns_of(
+        self, found: set[str], topics: bool = False
+    ) -> list[tuple[int, Category, Pattern]]:
+        """The `when` (or `topic`) patterns whose first concept is among those found, as
+        (the category's place in the rulebook, category, pattern), in rulebook order: a
+        message names a few concepts, so only a few of the hundreds of patterns apply."""
+        index = self._topics if topics else self._when
+        entries = [entry for concept in found for entry in index.get(concept, ())]
+        entries.sort(key=itemgetter(0, 1))
+        return [(order, category, pattern) for order, _, category, pattern in entries]
+
+    def find_concepts(self, tokens: list[Token]) -> list[Match]:
+        """The concepts of a message's tokens: phrases and measures, look-alikes dropped."""
+        phrases = self.matcher.find(tokens)
+        taken = {at for match in phrases for at in range(match.start, match.end)}
+        found = [match for match in phrases if IGNORED not in match.labels]
+        for at, token in enumerate(tokens):
+            if token.number is None or at in taken:
+                continue
+            for measure in self.measures:
+                end = _measured(measure, tokens, at, found)
+                if end:
+                    found.append(Match(at, end, frozenset([measure.name])))
+        return sorted(found, key=lambda match: match.start)
+
+
+def load_rulebook(path: Path | None = None) -> Rulebook:
+    """The rulebook at `path`, or the bundled one; RulebookError when it does not load."""
+    if path is None:
+        return _bundled()
+    try:
+        stat = Path(path).stat()
+    except OSError as error:
+        raise RulebookError(f"cannot read {path}: {error.strerror}") from None
+    return _load_file(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> Rulebook:
+    text = (
+        resources.files("bot.answer.triage")
+        .joinpath("data/triage_rules.toml")
+        .read_text()
+    )
+    return Rulebook(tomllib.loads(text))
+
+
+@lru_cache(maxsize=4)  # loaded once per file version: settings check it, replies use it
+def _load_file(path: str, mtime_ns: int, size: int) -> Rulebook:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise RulebookError(f"cannot read {path}: {error.strerror}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise RulebookError(f"{path} is not valid TOML: {error}") from None
+    return Rulebook(data)
+
+
+def _category(name: str, spec: dict, known: set[str]) -> Category:
+    level = spec["level"]
+    if level not in LEVELS:
+        raise RulebookError(
+            f"categories.{name}.level must be one of {', '.join(LEVELS)}"
+        )
+    also_call = spec.get("also_call")
+    if also_call is not None and also_call not in ALSO_CALL:
+        raise RulebookError(
+            f"categories.{name}.also_call must be one of {', '.join(ALSO_CALL)}"
+        )
+    patterns = [
+        _pattern(text, level, known, f"categories.{name}.when") for text in spec["when"]
+    ]
+    patterns += [
+        _pattern(text, "emergency", known, f"categories.{name}.emergency_when")
+        for text in spec.get("emergency_when", [])
+    ]
+    topics = [
+        _pattern(text, level, known, f"categories.{name}.topic")
+        for text in spec.get("topic", [])
+    ]
+    safety_net = spec.get("safety_net", "")
+    try:
+        fields = {
+            field for _, field, _, _ in string.Formatter().parse(safety_net) if field
+        }
+    except ValueError as error:
+        raise RulebookError(f"categories.{name}.safety_net: {error}") from None
+    if not fields <= set(SAFETY_NET_NUMBERS):
+        raise RulebookError(
+            f"categories.{name}.safety_net may name only "
+            + ", ".join("{" + number + "}" for number in SAFETY_NET_NUMBERS)
+        )
+    return Category(
+        name=name,
+        title=spec.get("title", name),
+        level=level,
+        patterns=tuple(patterns),
+        topics=tuple(topics),
+        safety_net=safety_net,
+        also_call=also_call,
+    )
+
+
+def _pattern(text: str, level: str, known: set[str], where: str) -> Pattern:
+    """'a+b c !d' -> groups (a, b) and (c), absent (d)."""
+    groups, absent = [], []
+    for item in text.split():
+        if item.startswith("!"):
+            absent.append(item[1:])
+        else:
+            groups.append(tuple(item.split("+")))
+    if not groups:
+        raise RulebookError(f"{where}: pattern {text!r} names no concept")
+    _check_names({*absent, *(c for group in groups for c in group)}, known, where)
+    return Pattern(tuple(groups), tuple(absent), level)
+
+
+def _by_first_concept(categories: tuple[Category, ...], field: str) -> dict:
+    """Each concept -> the patterns (of `field`) that name it first, as sortable entries
+    (the category's order, the pattern's order, category, pattern)."""
+    index: dict[str, list] = {}
+    for order, category in enumerate(categories):
+        for place, pattern in enumerate(getattr(category, field)):
+            entry = (order, place, category, pattern)
+            index.setdefault(pattern.groups[0][0], []).append(entry)
+    return index
+
+
+def _check_ignored(node: dict, path: list[str]) -> None:
+    """A phrase both ignored and a concept would silently lose the concept."""
+    labels = node.get("", set())
+    if IGNORED in labels and len(labels) > 1:
+        others = ", ".join(sorted(labels - {IGNORED}))
+        raise RulebookError(
+            f"concepts: {' '.join(path)!r} is both `{IGNORED}` and {others} "
+            "(phrases are compared by word stems)"
+        )
+    for key, child in node.items():
+        if key:
+            _check_ignored(child, [*path, key])
+
+
+def _check_names(names, known: set[str], where: str) -> None:
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise RulebookError(f"{where}: unknown concept {', '.join(unknown)}")
+
+
+def _measure(name: str, spec: dict) -> Measure:
+    kind = spec["type"]
+    if kind == "temperature":
+        return Measure(
+            name,
+            kind,
+            celsius=tuple(map(float, spec["celsius"])),
+            fahrenheit=tuple(map(float, spec["fahrenheit"])),
+            about=frozenset(spec.get("about", [])),
+        )
+    if kind == "count":
+        units = dict.fromkeys(spec["units"], 1)
+        return Measure(name, kind, at_least=float(spec["at_least"]), units=units)
+    if kind == "duration":
+        units = {unit: float(size) for unit, size in spec["minutes"].items()}
+        return Measure(
+            name, kind, at_least=float(spec["at_least_minutes"]), units=units
+        )
+    raise RulebookError(
+        f"measures.{name}.type must be one of {', '.join(MEASURE_TYPES)}"
+    )
+
+
+def _measured(
+    measure: Measure, tokens: list[Token], at: int, found: list[Match]
+) -> int:
+    """The end of the measure's match at the number tokens[at], or 0."""
+    if measure.type == "temperature":
+        return _temperature(measure, tokens, at, found)
+    # "8 or 9 times": the larger of numbers joined by or/to/-, then the unit.
+    value, end = tokens[at].number, at + 1
+    while (
+        end + 1 < len(tokens)
+        and tokens[end].text in NUMBER_JOINERS
+        and tokens[end + 1].number is not None
+    ):
+        value, end = max(value, tokens[end + 1].number), end + 2
+    if end < len(tokens) and tokens[end].text in measure.units:
+        if value * measure.units[tokens[end].text] >= measure.at_least:
+            return end + 1
+    return 0
+
+
+def _temperature(
+    measure: Measure, tokens: list[Token], at: int, found: list[Match]
+) -> int:
+    """A temperature reading in the measure's range: with its unit, or near a concept of
+    `about` with no other measuring word nearer."""
+    value, end = tokens[at].number, at + 1
+    unit = None
+    if end < len(tokens) and tokens[end].text in DEGREE_WORDS:
+        end += 1
+    if end < len(tokens) and tokens[end].text in CELSIUS_UNITS | FAHRENHEIT_UNITS:
+        unit = "c" if tokens[end].text in CELSIUS_UNITS else "f"
+        end += 1
+    elif end == at + 1 and not (
+        _about_temperature(measure, tokens, at, found) or _body_reading(tokens, at)
+    ):
+        return 0  # no unit, no degree word, and not said of a temperature
+    if unit is None:
+        if PLAUSIBLE_CELSIUS[0] <= value <= PLAUSIBLE_CELSIUS[1]:
+            unit = "c"
+        elif PLAUSIBLE_FAHRENHEIT[0] <= value <= PLAUSIBLE_FAHRENHEIT[1]:
+            unit = "f"
+        else:
+            return 0
+    low, high = measure.celsius if unit == "c" else measure.fahrenheit
+    return end if low <= value <= high else 0
+
+
+def _body_reading(tokens: list[Token], at: int) -> bool:
+    """Whether a bare number reads as a body temperature: one decimal place, in the
+    range of body temperatures, and no other measure's word beside it."""
+    token = tokens[at]
+    if not ("." in token.text or "," in token.text):
+        return False
+    beside = [tokens[i].text for i in (at - 1, at + 1) if 0 <= i < len(tokens)]
+    if any(word in OTHER_MEASURES for word in beside):
+        return False
+    value = token.number
+    return (
+        BODY_CELSIUS[0] <= value <= BODY_CELSIUS[1]
+        or BODY_FAHRENHEIT[0] <= value <= BODY_FAHRENHEIT[1]
+    )
+
+
+def _about_temperature(
+    measure: Measure, tokens: list[Token], at: int, found: list[Match]
+) -> bool:
+    """Whether a bare number is said of a temperature: a concept of `about` close before
+    or after it in its sentence, with no word of another measure nearer."""
+    beside = [tokens[i].text for i in (at - 1, at + 1) if 0 <= i < len(tokens)]
+    if any(word in OTHER_MEASURES for word in beside):
+        return False  # "39 year old", "bp 110"
+    sentence = tokens[at].sentence
+    for match in found:
+        if not match.labels & measure.about or tokens[match.start].sentence != sentence:
+            continue
+        if match.end <= at and at - match.end < NEAR_MEASURE_WORDS:
+            between = tokens[match.end : at]
+        elif match.start > at and match.start - at - 1 < NEAR_MEASURE_WORDS:
+            between = tokens[at + 1 : match.start]
+        else:
+            continue
+        if not any(token.text in OTHER_MEASURES for token in between):
+            return True
+    return False

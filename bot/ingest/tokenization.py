@@ -1,0 +1,163 @@
+"""Text -> terms with character spans, identical for passages and questions.
+
+No NLTK data is downloaded: the Snowball stemmer (rules only) and the stopword list in
+this module. Words are found by one pattern in the `regex` engine, the engine NLTK's
+RegexpTokenizer runs it in since NLTK 3.10 (its Unicode classes: a combining accent
+belongs to its word). The pattern is fixed and linear, so NLTK's per-match wall-clock
+guard against callers' pathological patterns is not needed; it doubled the cost of
+tokenizing every question. In ASCII text both engines find the same words (they differ
+only on non-ASCII letters and marks) and the standard library's takes 30% less time, so
+ASCII text, nearly every passage and question, is read with that one.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache, partial
+from typing import NamedTuple
+
+import regex
+from nltk.stem.snowball import SnowballStemmer
+
+from bot.answer.synonyms import SPELLING_VARIANTS
+
+# NLTK's English stopwords, less the words that change a sentence's meaning
+# ("not", "no", "nor", "without", "against", "off", "out") and "can"/"will"/"should",
+# which carry intent in patients' questions only weakly but never hurt.
+STOPWORDS = frozenset(
+    """
+    a about above after again all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into
+    is it its itself just me more most my myself now of on once only or other our ours
+    ourselves over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we
+    were what when where which while who whom why will with would you your yours yourself
+    yourselves s t d ll m o re ve y ma
+    """.split()
+)
+NEGATIONS = frozenset({"not", "no", "nor", "never", "without"})
+# Contractions typed without their apostrophe, as they read with it: "dont" is "don't"
+# ("not"), "whats" is "what's" (stopwords). Only spellings that are no other word: not
+# "its", "were", "ill", "wed", "shed", "hell", "well".
+APOSTROPHE_LESS = {
+    **dict.fromkeys(
+        "dont doesnt didnt cant couldnt wont wouldnt shouldnt isnt arent wasnt werent "
+        "hasnt havent hadnt mustnt neednt".split(),
+        "not",
+    ),
+    **dict.fromkeys(
+        "im ive id youre youve youd hes shes theyre theyve weve whats thats theres "
+        "heres wheres whos hows lets".split(),
+        None,
+    ),
+}
+
+# Words, numbers and words joined by hyphens or apostrophes: "5-FU", "MSI-H", "HER2", "don't".
+WORD_PATTERN = r"[^\W_]+(?:[-'’][^\W_]+)*"
+WORDS = regex.compile(WORD_PATTERN)
+ASCII_WORDS = re.compile(WORD_PATTERN)  # the same matches in ASCII text (tested)
+_stemmer = SnowballStemmer("english")
+
+
+class Token(NamedTuple):
+    """One index term and the span of text it came from."""
+
+    term: str
+    start: int
+    end: int
+
+
+# Token(...) without the named tuple's __new__, a Python function: one a word.
+_new_token = partial(tuple.__new__, Token)
+
+
+# Words the Snowball stemmer joins though they mean different things: "clinical trials"
+# are not the clinic, organic food is not an organ, an emergency is not an emergence,
+# life expectancy is not what to expect.
+STEM_EXCEPTIONS = {
+    "clinical": "clinical",
+    "clinically": "clinical",
+    "organic": "organic",
+    "expectancy": "expectancy",
+    "emergence": "emergence",
+    "universe": "universe",
+}
+
+
+@lru_cache(maxsize=200_000)
+def normalize(word: str) -> str | None:
+    """A lowercase word -> its index term, or None for a stopword."""
+    if word in STOPWORDS:
+        return None
+    if word in APOSTROPHE_LESS:
+        return APOSTROPHE_LESS[word]
+    if word in STEM_EXCEPTIONS:
+        return STEM_EXCEPTIONS[word]
+    return _stemmer.stem(SPELLING_VARIANTS.get(word, word))
+
+
+def _word_terms(word: str, start: int) -> list[Token]:
+    """The terms of one matched word; a hyphenated word gives its joined form and parts.
+
+    "5-FU" is found as "5-FU", "5FU" and "5 FU"; "MSI-H" as "MSI-H", "MSIH" and "MSI".
+    """
+    # Most words hold none of WORD_PATTERN's joiners: one term, or none for a stopword.
+    if "-" not in word and "'" not in word and "’" not in word:
+        term = normalize(word.lower())
+        return [_new_token((term, start, start + len(word)))] if term else []
+    lowered = word.lower().replace("’", "'")
+    if lowered.endswith("n't"):
+        return [Token("not", start, start + len(word))]
+    if lowered.endswith("'s"):
+        lowered = lowered[:-2]
+    lowered = lowered.replace("'", "")
+    parts = lowered.split("-")
+    tokens = []
+    joined = normalize("".join(parts))
+    if joined:
+        tokens.append(Token(joined, start, start + len(word)))
+    if len(parts) > 1:
+        offset = start
+        for part in parts:
+            term = normalize(part) if len(part) > 1 or part.isdigit() else None
+            if term and term != joined:
+                tokens.append(Token(term, offset, offset + len(part)))
+            offset += len(part) + 1
+    return tokens
+
+
+def word_pattern(text: str) -> re.Pattern | regex.Pattern:
+    """WORDS, or for ASCII text the same pattern in the standard library's engine."""
+    return ASCII_WORDS if text.isascii() else WORDS
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """The words of `text`: (word, start, end), in reading order."""
+    return [
+        (match.group(), *match.span()) for match in word_pattern(text).finditer(text)
+    ]
+
+
+def tokenize(text: str, found: list[tuple[str, int, int]] | None = None) -> list[Token]:
+    """Index terms of `text` in reading order, each with its character span.
+
+    `found` is `words(text)` when the caller has it already (a question's words are
+    read for its terms and for the pieces written apart, once).
+    """
+    tokens: list[Token] = []
+    for word, start, _ in words(text) if found is None else found:
+        tokens.extend(_word_terms(word, start))
+    return tokens
+
+
+def terms(text: str) -> list[str]:
+    """Just the index terms of `text`."""
+    return [token.term for token in tokenize(text)]
+
+
+@lru_cache(maxsize=4096)
+def passage_tokens(text: str) -> tuple[Token, ...]:
+    """`tokenize` of a passage's text, kept: the same passages are quoted again and
+    again (the lead sentence and the highlights both read them)."""
+    return tuple(tokenize(text))

@@ -1,0 +1,78 @@
+"""The body of POST /api/chat: strict JSON in, a validated message and context out.
+
+Pure: bytes in, values or an ApiError out; web.py reads the bytes and maps the errors.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+
+from bot import errors
+from bot.config import Settings
+
+
+def parse_chat_body(raw: bytes, settings: Settings) -> tuple[str, str | None]:
+    """The message (trimmed) and context of a chat request body; ApiError when malformed."""
+    body = parse_json(raw)
+    if not isinstance(body, dict):
+        raise errors.InvalidRequest("request body must be a JSON object")
+    message = body.get("message")
+    limit = settings.max_message_chars
+    if not isinstance(message, str) or not 1 <= len(message.strip()) <= limit:
+        raise errors.InvalidRequest(f"message must be 1 to {limit} characters")
+    if not _is_unicode(message):
+        raise errors.InvalidRequest("message must be Unicode text (no lone surrogates)")
+    context = body.get("context")
+    if context is not None and (
+        not isinstance(context, str) or len(context) > settings.max_context_chars
+    ):
+        limit = settings.max_context_chars
+        raise errors.InvalidRequest(
+            f"context must be a string of at most {limit} characters"
+        )
+    return message.strip(), context
+
+
+def parse_json(raw: bytes) -> object:
+    """Strict JSON (RFC 8259) from UTF-8 bytes; InvalidJson or InvalidRequest when not.
+
+    NaN and Infinity are not JSON. A repeated key makes a body ambiguous (a proxy may
+    read the first, we the last), so it is refused. Numbers are never used, so they are
+    read as floats, which no number of digits can make fail.
+    """
+    try:
+        # As "utf-8-sig" decodes, one leading BOM dropped, without its codec's Python.
+        return STRICT_JSON.decode(raw.removeprefix(codecs.BOM_UTF8).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise errors.InvalidJson("request body is not valid JSON") from None
+    except RecursionError:
+        raise errors.InvalidJson("request body is nested too deeply to read") from None
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _object_without_repeats(pairs: list[tuple[str, object]]) -> dict:
+    body = dict(pairs)
+    if len(body) != len(pairs):
+        raise errors.InvalidRequest("request body must not repeat a key")
+    return body
+
+
+# Built once (json.loads with hooks would build one per call); a text starting with a
+# second BOM is refused here as by json.loads.
+STRICT_JSON = json.JSONDecoder(
+    parse_constant=_refuse_constant,
+    parse_int=float,
+    object_pairs_hook=_object_without_repeats,
+)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
