@@ -68,7 +68,7 @@ def start() -> PostgresServer:
         os.chown(folder, owner.pw_uid, owner.pw_gid)
     data = folder / "data"
     _as(owner, binaries / "initdb", "-D", data, "-U", SUPERUSER, "-A", "trust",
-        "-E", "UTF8", "--no-sync", "--no-instructions")  # fmt: skip
+        "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions")  # fmt: skip
     options = (
         f"-k {folder} -p {PORT} -c listen_addresses='' -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off"

@@ -159,48 +159,6 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("what decides", "depends on", "factors"),
 )
 
-# Two spellings of one word, reduced to one at tokenizing (British -> American).
-SPELLING_VARIANTS: dict[str, str] = {
-    "tumour": "tumor",
-    "tumours": "tumors",
-    "oesophagus": "esophagus",
-    "oesophageal": "esophageal",
-    "haemorrhage": "hemorrhage",
-    "anaemia": "anemia",
-    "anaemic": "anemic",
-    "oedema": "edema",
-    "paediatric": "pediatric",
-    "leukaemia": "leukemia",
-    "diarrhoea": "diarrhea",
-    "oestrogen": "estrogen",
-    "haematology": "hematology",
-    "haemoglobin": "hemoglobin",
-    "faeces": "feces",
-    "foetus": "fetus",
-    "gynaecology": "gynecology",
-    "orthopaedic": "orthopedic",
-    "anaesthetic": "anesthetic",
-    "anaesthesia": "anesthesia",
-    "coeliac": "celiac",
-    "dyspnoea": "dyspnea",
-    "behaviour": "behavior",
-    "centre": "center",
-    "counselling": "counseling",
-    "metastasised": "metastasized",
-    "minimise": "minimize",
-    "organise": "organize",
-    "ionising": "ionizing",
-    "specialised": "specialized",
-    "hospitalised": "hospitalized",
-    "immunised": "immunized",
-    "immunisation": "immunization",
-    "paralysed": "paralyzed",
-    "recognise": "recognize",
-    "localised": "localized",
-    "haemophilia": "hemophilia",
-    "ischaemic": "ischemic",
-    "haemorrhoids": "hemorrhoids",
-}
 
 # Words of patients' messages that say nothing about what they ask (query side only).
 CHATTER = frozenset(

@@ -44,7 +44,7 @@ ARRAYS = ("idf", "indptr", "passage_ids", "term_scores")
 STORE_PREFIX = "passages."
 # The code that decides what the index holds, relative to bot/: editing it makes the
 # index stale.
-PIPELINE_MODULES = ("ingest", "index", "answer/synonyms.py")
+PIPELINE_MODULES = ("ingest", "index")
 
 Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)

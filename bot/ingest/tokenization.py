@@ -19,8 +19,6 @@ from typing import NamedTuple
 import regex
 from nltk.stem.snowball import SnowballStemmer
 
-from bot.answer.synonyms import SPELLING_VARIANTS
-
 # NLTK's English stopwords, less the words that change a sentence's meaning
 # ("not", "no", "nor", "without", "against", "off", "out") and "can"/"will"/"should",
 # which carry intent in patients' questions only weakly but never hurt.
@@ -82,6 +80,50 @@ STEM_EXCEPTIONS = {
     "expectancy": "expectancy",
     "emergence": "emergence",
     "universe": "universe",
+}
+
+
+# Two spellings of one word, reduced to one at tokenizing (British -> American).
+SPELLING_VARIANTS: dict[str, str] = {
+    "tumour": "tumor",
+    "tumours": "tumors",
+    "oesophagus": "esophagus",
+    "oesophageal": "esophageal",
+    "haemorrhage": "hemorrhage",
+    "anaemia": "anemia",
+    "anaemic": "anemic",
+    "oedema": "edema",
+    "paediatric": "pediatric",
+    "leukaemia": "leukemia",
+    "diarrhoea": "diarrhea",
+    "oestrogen": "estrogen",
+    "haematology": "hematology",
+    "haemoglobin": "hemoglobin",
+    "faeces": "feces",
+    "foetus": "fetus",
+    "gynaecology": "gynecology",
+    "orthopaedic": "orthopedic",
+    "anaesthetic": "anesthetic",
+    "anaesthesia": "anesthesia",
+    "coeliac": "celiac",
+    "dyspnoea": "dyspnea",
+    "behaviour": "behavior",
+    "centre": "center",
+    "counselling": "counseling",
+    "metastasised": "metastasized",
+    "minimise": "minimize",
+    "organise": "organize",
+    "ionising": "ionizing",
+    "specialised": "specialized",
+    "hospitalised": "hospitalized",
+    "immunised": "immunized",
+    "immunisation": "immunization",
+    "paralysed": "paralyzed",
+    "recognise": "recognize",
+    "localised": "localized",
+    "haemophilia": "hemophilia",
+    "ischaemic": "ischemic",
+    "haemorrhoids": "hemorrhoids",
 }
 
 
