@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bot.answer.query as query  # noqa: E402
 import bot.answer.ranking as ranking  # noqa: E402
 from bench.evaluate import OUT, medquad_figures  # noqa: E402
-from bot.index.index import load_index  # noqa: E402
+from bot.index import load_index  # noqa: E402
 
 STEPS = [
     "text field only, question words as typed",

@@ -28,7 +28,7 @@ from answer_rates import passes, question_sets  # noqa: E402
 from bot import query, retrieval  # noqa: E402
 from bot.answer.replies import ReplySettings, respond  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.index.index import build_index, load_index  # noqa: E402
+from bot.index import build_index, load_index  # noqa: E402
 
 
 def shown_only(name: str) -> bool:

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answer.ranking import rank_documents, search  # noqa: E402
 from bot.evaluation import evaluate, parse_qrels, top1_grade  # noqa: E402
-from bot.index.index import build_index, ensure_fresh_index, load_index  # noqa: E402
+from bot.index import build_index, ensure_fresh_index, load_index  # noqa: E402
 from bot.ingest.tokenization import terms  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"

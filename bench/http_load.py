@@ -228,7 +228,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     sys.path.insert(0, str(ROOT))
-    from bot.index.index import build_index
+    from bot.index import build_index
 
     OUT.mkdir(parents=True, exist_ok=True)
     index_dir = Path(tempfile.mkdtemp(prefix="index-", dir=OUT))

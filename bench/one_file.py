@@ -82,7 +82,7 @@ def child_build(corpus: Path, index_dir: Path) -> dict:
     import resource
 
     from bot.config import Settings
-    from bot.index.index import build_index
+    from bot.index import build_index
 
     started = time.perf_counter()
     report = build_index(corpus, index_dir, file_seconds=Settings().file_seconds)
@@ -107,7 +107,7 @@ def build(corpus: Path, index_dir: Path) -> dict:
 
 def index_digests(index_dir: Path) -> dict[str, str]:
     """A digest of each file of the index but its manifest (which holds the time)."""
-    from bot.index.index import current_generation
+    from bot.index import current_generation
 
     folder = current_generation(index_dir)
     return {

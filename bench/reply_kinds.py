@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answer.replies import ReplySettings, respond  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.index.index import build_index, load_index  # noqa: E402
+from bot.index import build_index, load_index  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 SHARED = ROOT.parent / "shared" / "eval"

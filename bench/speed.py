@@ -157,7 +157,7 @@ def tree_rss_mb(root: int) -> float:
 
 def child_build(corpus: Path, index_dir: Path) -> dict:
     """Build the index; its time and size on disk (the parent samples its memory)."""
-    from bot.index.index import build_index, current_generation
+    from bot.index import build_index, current_generation
 
     shutil.rmtree(index_dir, ignore_errors=True)
     started = time.perf_counter()
@@ -198,7 +198,7 @@ def timed_passes(search, asked: list[str], passes: int) -> dict:
 def child_search(index_dir: Path, passes: int) -> dict:
     """Load the index (timed) and search every question, several passes."""
     from bot.answer.ranking import search
-    from bot.index.index import load_index
+    from bot.index import load_index
 
     started = time.perf_counter()
     index = load_index(index_dir)
@@ -222,8 +222,7 @@ def child_reference(index_dir: Path, passes: int, limit: int) -> dict:
     import numpy as np
     from rank_bm25 import BM25Plus
 
-    from bot.index import bm25
-    from bot.index.index import load_index
+    from bot.index import bm25, load_index
     from bot.ingest.tokenization import terms
 
     index = load_index(index_dir)

@@ -33,7 +33,7 @@ def _load(settings: Settings, build_if_stale: bool):
     `search` and `eval` use the index as it is: they often look at an index built from
     another corpus (`faqbot index --corpus ...`), which must not be rebuilt under them.
     """
-    from bot.index.index import (
+    from bot.index import (
         build_index,
         current_generation,
         ensure_fresh_index,
@@ -96,7 +96,7 @@ def cli():
 @click.option("--verify", is_flag=True, help="Check every byte of the index in use.")
 def index_command(corpus, index_dir, verify):
     """Build the index of the corpus (or, with --verify, check the one in use)."""
-    from bot.index.index import build_index, verify_index
+    from bot.index import build_index, verify_index
 
     settings = _settings(corpus, index_dir)
     if verify:
@@ -119,7 +119,7 @@ def index_command(corpus, index_dir, verify):
             f"{f' ({error.filename})' if error.filename else ''}; "
             "the index in use is unchanged"
         ) from error
-    from bot.index.index import read_manifest
+    from bot.index import read_manifest
 
     manifest = read_manifest(settings.index_dir) or {}
     for problem in result.problems:
@@ -138,7 +138,7 @@ def index_command(corpus, index_dir, verify):
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host, port):
     """Serve the chat API, the widget and a demo page (development server)."""
-    from bot.index.index import ensure_fresh_index
+    from bot.index import ensure_fresh_index
     from bot.web.app import create_app
 
     settings = _settings()
@@ -164,7 +164,7 @@ def serve(host, port):
 )
 def production(host, port, workers):
     """Serve behind nginx, in the foreground; SIGTERM stops everything it started."""
-    from bot.index.index import ensure_fresh_index
+    from bot.index import ensure_fresh_index
     from bot.production import Plan, ProductionError, nginx_binary, run
 
     settings = _settings()

@@ -51,9 +51,7 @@ class PostgresServer:
 
 def bin_dir() -> Path:
     """The bin folder of the newest PostgreSQL installed, or PostgresMissing."""
-    found = sorted(
-        BINARIES.glob("*/bin/initdb"), key=lambda path: int(path.parts[-3])
-    )
+    found = sorted(BINARIES.glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
     if not found:
         raise PostgresMissing(INSTALL_HINT)
     return found[-1].parent

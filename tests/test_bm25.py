@@ -15,8 +15,7 @@ from bot.answer.ranking import (
     best_passages,
     bm25_scores,
 )
-from bot.index import bm25, scoring
-from bot.index.index import build_index, load_index
+from bot.index import bm25, build_index, load_index, scoring
 from bot.ingest.passages import split_into_passages
 from bot.ingest.readers.faq import entry_document
 from bot.ingest.tokenization import terms

@@ -144,7 +144,7 @@ def test_index_verify_checks_every_byte(tmp_path):
     assert run("index", "--index", str(index_dir)).exit_code == 0
     result = run("index", "--verify", "--index", str(index_dir))
     assert result.exit_code == 0 and "verified" in result.output
-    from bot.index.index import current_generation
+    from bot.index import current_generation
 
     manifest = current_generation(index_dir) / "manifest.json"
     data = manifest.read_text()

@@ -113,7 +113,7 @@ def test_links_out_of_the_corpus_pipes_and_dead_links_are_reported_and_skipped(
 
 
 def test_files_differing_only_in_extension_both_keep_their_documents(tmp_path):
-    from bot.index.index import build_index, load_index
+    from bot.index import build_index, load_index
 
     report = build_index(_corpus_with_odd_entries(tmp_path), tmp_path / "index")
     index = load_index(tmp_path / "index")

@@ -12,18 +12,18 @@ import pytest
 
 from bot.answer.ranking import search
 from bot.errors import BrokenIndex
-from bot.index import build as index_build
-from bot.index import index as index_module
-from bot.index.file_worker import alias_windows
-from bot.index.index import (
+from bot.index import (
     FIELD_WEIGHTS,
     IndexHolder,
     build_index,
     current_generation,
+    generations,
     is_stale,
     load_index,
     verify_index,
 )
+from bot.index import build as index_build
+from bot.index.file_worker import alias_windows
 from bot.ingest.aliases import learn_aliases
 from bot.ingest.documents import load_corpus
 from bot.ingest.passages import split_into_passages
@@ -87,13 +87,13 @@ def test_a_file_changed_on_disk_is_refused_by_load_and_by_verify(corpus_copy, tm
         with pytest.raises(BrokenIndex, match="does not match its checksum"):
             verify_index(index_dir)
         with pytest.raises(BrokenIndex, match="does not match its checksum"):
-            index_module._load_generation(current_generation(index_dir))
+            generations._load_generation(current_generation(index_dir))
 
 
 TRUNCATE_UNDER_A_LOADED_INDEX = """
 import sys
 from pathlib import Path
-from bot.index.index import current_generation, load_index
+from bot.index import current_generation, load_index
 from bot.answer.ranking import search
 index_dir = Path(sys.argv[1])
 index = load_index(index_dir)
@@ -424,7 +424,7 @@ def test_document_titles_are_those_of_the_passages_in_corpus_order(tmp_path):
 
 
 def _build_into(index_dir: str) -> None:
-    from bot.index.index import build_index
+    from bot.index import build_index
 
     build_index(CORPUS, Path(index_dir))
 
@@ -465,8 +465,7 @@ def test_a_damaged_index_in_use_falls_back_to_the_one_it_replaced(tmp_path, capl
 def test_a_rebuild_that_fails_leaves_the_index_serving_and_says_why(
     tmp_path, monkeypatch, caplog
 ):
-    from bot.index import index as index_module
-    from bot.index.index import ensure_fresh_index
+    from bot.index import ensure_fresh_index, freshness
 
     index_dir, _ = _two_generations(tmp_path)
     corpus = tmp_path / "corpus"
@@ -476,7 +475,7 @@ def test_a_rebuild_that_fails_leaves_the_index_serving_and_says_why(
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device", str(index_dir / "gnew"))
 
-    monkeypatch.setattr(index_module, "build_index", disk_full)
+    monkeypatch.setattr(freshness, "build_index", disk_full)
     assert ensure_fresh_index(corpus, index_dir) is False
     assert "No space left on device" in caplog.text
     assert len(load_index(index_dir).passages) > 0
@@ -485,13 +484,12 @@ def test_a_rebuild_that_fails_leaves_the_index_serving_and_says_why(
 def test_with_no_index_to_fall_back_on_a_failed_build_is_a_clear_error(
     tmp_path, monkeypatch
 ):
-    from bot.index import index as index_module
-    from bot.index.index import ensure_fresh_index
+    from bot.index import ensure_fresh_index, freshness
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(index_module, "build_index", disk_full)
+    monkeypatch.setattr(freshness, "build_index", disk_full)
     with pytest.raises(BrokenIndex, match="could not build the index: No space left"):
         ensure_fresh_index(CORPUS, tmp_path / "index")
 
@@ -561,7 +559,7 @@ BUILD_WITH_A_MEMORY_BOUND = """
 import json, resource, sys, time
 from pathlib import Path
 from bot.index import build as index_build
-from bot.index.index import FIELD_WEIGHTS
+from bot.index import FIELD_WEIGHTS
 if sys.argv[2] == "workers":
     index_build.PARALLEL_BYTES = 0  # else a corpus this small is read in this process
 limits = resource.getrlimit(resource.RLIMIT_AS)

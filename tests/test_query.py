@@ -7,7 +7,7 @@ import pytest
 
 from bot.answer.query import understand
 from bot.answer.ranking import search
-from bot.index.index import build_index, load_index
+from bot.index import build_index, load_index
 from bot.ingest.aliases import learn_aliases
 
 

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from bot.answer.ranking import search
-from bot.index.index import build_index, load_index
+from bot.index import build_index, load_index
 from bot.ingest.passages import split_into_passages
 from bot.ingest.readers import READERS, UnreadableFile, faq, html, markdown, pdf, text
 

@@ -7,7 +7,7 @@ import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from bot.config import Settings
-from bot.index.index import build_index, current_generation
+from bot.index import build_index, current_generation
 from bot.web.app import create_app
 
 from .conftest import CORPUS
@@ -673,7 +673,7 @@ def test_a_corrupted_new_index_leaves_the_old_one_serving(own_index, tmp_path, c
 def test_a_build_interrupted_before_it_switches_leaves_the_old_index_serving(
     own_index, monkeypatch
 ):
-    import bot.index.index
+    import bot.index.generations
 
     corpus, index_dir, client = own_index
     before = current_generation(index_dir)
@@ -681,7 +681,7 @@ def test_a_build_interrupted_before_it_switches_leaves_the_old_index_serving(
     def interrupted(folder):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bot.index.index, "_load_generation", interrupted)
+    monkeypatch.setattr(bot.index.generations, "_load_generation", interrupted)
     (corpus / "parking.md").write_text(NEW_DOCUMENT, "utf-8")
     with pytest.raises(KeyboardInterrupt):
         build_index(corpus, index_dir)

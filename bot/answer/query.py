@@ -22,9 +22,10 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 from wordfreq import top_n_list, zipf_frequency
 
+from bot.answer.speller import MIN_CORRECTABLE_CHARS, correct_spelling
 from bot.answer.synonyms import (
     CARE_TEAM_ROLES,
     CHATTER,
@@ -33,15 +34,11 @@ from bot.answer.synonyms import (
     LAY_SYNONYMS,
     TELLING_VERBS,
 )
-from bot.index.index import Index
+from bot.index import Index
 from bot.ingest.tokenization import normalize, terms, tokenize, words
 
 ALIAS_WEIGHT = 0.5  # another name the corpus gives counts half as much as the one asked
 LAY_WEIGHT = 0.5  # a lay word counts half as much as the documents' word for it
-MAX_REMEMBERED_CORRECTIONS = 100_000
-MIN_CORRECTABLE_CHARS = 5  # shorter words are real words more often than typos
-MIN_PREFIX_CHARS = 4  # a name cut shorter than this could begin too many
-CUT_SHORT_MAX_ZIPF = 2.5  # a word this common in English is meant as itself
 # "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
 DEFINITION_WORDS = re.compile(  # searched in the lowercased question
     r"\b(?:mean|means|meaning|stand for|stands for|define|definition"
@@ -288,50 +285,6 @@ def _joined_pieces(
             if term and term in index.vocabulary:
                 joined.append((term, word))
     return joined
-
-
-def correct_spelling(index: Index, term: str) -> str | None:
-    """The index term closest in spelling to an unknown one, or None when none is close.
-
-    One edit is allowed in short words and two in long ones; among equally close terms
-    the commonest wins. Only terms of a length within the edits allowed can be that
-    close, so only those are compared; each answer is kept for the next question.
-    """
-    known = index.corrections
-    if term not in known:
-        if len(known) >= MAX_REMEMBERED_CORRECTIONS:
-            known.clear()
-        known[term] = _closest_term(index, term)
-    return known[term]
-
-
-def _closest_term(index: Index, term: str) -> str | None:
-    if len(term) < MIN_PREFIX_CHARS or not term.isalpha():
-        return None
-    if len(term) < MIN_CORRECTABLE_CHARS:
-        return _completed(index, term)
-    allowed = 1 if len(term) <= 8 else 2
-    terms_near, ids = index.terms_of_length(len(term) - allowed, len(term) + allowed)
-    candidates = process.extract(
-        term, terms_near, scorer=Levenshtein.distance, score_cutoff=allowed, limit=20
-    )
-    if not candidates:
-        return _completed(index, term)
-    frequency = index.document_frequency
-    _, _, best = min(candidates, key=lambda c: (c[1], -int(frequency[ids[c[2]]])))
-    return terms_near[best]
-
-
-def _completed(index: Index, term: str) -> str | None:
-    """The index term a name cut short stands for ("pembro" -> pembrolizumab, "trastu"
-    -> trastuzumab): the commonest index term it begins, when it is no English word."""
-    if zipf_frequency(term, "en") >= CUT_SHORT_MAX_ZIPF:
-        return None
-    longer = [t for t in index.vocabulary if t.startswith(term) and len(t) > len(term)]
-    if not longer:
-        return None
-    frequency = index.document_frequency
-    return max(longer, key=lambda t: (int(frequency[index.vocabulary[t]]), t))
 
 
 @lru_cache(maxsize=1)

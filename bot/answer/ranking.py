@@ -14,8 +14,7 @@ from functools import partial
 import numpy as np
 
 from bot.answer.query import Query, understand
-from bot.index import bm25, scoring
-from bot.index.index import Index
+from bot.index import Index, bm25, scoring
 from bot.index.scoring import Extra
 from bot.ingest.tokenization import terms as tokenize_terms
 from bot.models import Hit

@@ -16,7 +16,7 @@ from bot.answer.triage.rulebook import Category, Rulebook, RulebookError, load_r
 from bot.answer.triage.urgency import Urgency
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.index.index import Index
+from bot.index import Index
 from bot.ingest.tokenization import passage_tokens
 from bot.models import Answer, Call, Hit, Reply, Urgent
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from bot.answer.query import Query, understand, with_context_terms
 from bot.answer.ranking import coverage, search
-from bot.index.index import Index
+from bot.index import Index
 from bot.ingest.tokenization import passage_tokens, terms, tokenize
 from bot.models import Hit
 

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.index.fields import FIELDS
 from bot.index.passage_store import PassageBatch
 from bot.ingest.aliases import Alias, learn_aliases
 from bot.ingest.passages import split_into_passages
 from bot.ingest.readers import READERS, UnreadableFile, faq
 from bot.ingest.tokenization import terms, word_pattern
 
-FIELDS = ("text", "section", "title")
 # Characters that cannot stand between an alias's words and its "(": see alias_windows.
 NOT_IN_ALIAS = re.compile(r"[^\w\-\s®™]")
 ALIAS_INSIDE_CHARS = 80  # aliases.PARENTHESIS allows no more inside the brackets

@@ -25,8 +25,7 @@ from bot.answer import query
 from bot.answer.replies import ReplySettings, respond
 from bot.answer.triage.decide import warm_up as warm_up_triage
 from bot.config import Settings
-from bot.index import scoring
-from bot.index.index import FIELD_WEIGHTS, IndexHolder, ensure_fresh_index
+from bot.index import IndexHolder, ensure_fresh_index
 from bot.web.chat_body import parse_chat_body
 from bot.web.document_page import document_page
 from bot.web.ratelimit import limit_chat, make_limiter
@@ -93,7 +92,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         file_memory=settings.file_memory,
     )
     holder = IndexHolder(settings.index_dir)
-    scoring.warm_up(len(FIELD_WEIGHTS))
     app = Flask(__name__, static_folder=None)
     app.json = FastJSON(app)
     # One byte over the limit: a chunked body cut off there is known to be too large.
