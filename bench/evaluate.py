@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.answer.ranking import rank_documents, search  # noqa: E402
+from bot.answer import documents_for, passages_for  # noqa: E402
 from bot.evaluation import evaluate, parse_qrels, top1_grade  # noqa: E402
 from bot.index import build_index, ensure_fresh_index, load_index  # noqa: E402
 from bot.ingest.tokenization import terms  # noqa: E402
@@ -41,7 +41,7 @@ def seed_pass_rate() -> tuple[int, int, list[str]]:
     cases = read_jsonl(SHARED / "seed_questions.jsonl")
     failed = []
     for case in cases:
-        hits = search(index, case["question"], top_k=1)
+        hits = passages_for(index, case["question"], top_k=1)
         text = hits[0].passage.text.lower() if hits else ""
         if not any(p.lower() in text for p in case["top1_contains_any"]):
             failed.append(case["question"])
@@ -70,7 +70,7 @@ def bot_ranking():
     index_dir = OUT / "medquad-index"
     ensure_fresh_index(SHARED / "medquad" / "corpus.jsonl", index_dir)
     index = load_index(index_dir)
-    return lambda question: [doc for doc, _ in rank_documents(index, question)]
+    return lambda question: [doc for doc, _ in documents_for(index, question)]
 
 
 def reference_ranking():

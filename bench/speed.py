@@ -197,7 +197,7 @@ def timed_passes(search, asked: list[str], passes: int) -> dict:
 
 def child_search(index_dir: Path, passes: int) -> dict:
     """Load the index (timed) and search every question, several passes."""
-    from bot.answer.ranking import search
+    from bot.answer import passages_for as search
     from bot.index import load_index
 
     started = time.perf_counter()

@@ -216,12 +216,12 @@ def ask(question, as_json, index_dir):
 @click.option("--index", "index_dir", help="Index folder.")
 def search(top_k, index_dir):
     """Read one question per stdin line; print one JSON line of ranked passages each."""
-    from bot.answer.ranking import search as search_passages
+    from bot.answer import passages_for
 
     index = _load(_settings(index=index_dir), build_if_stale=False)
     for line in sys.stdin:
         question = line.rstrip("\n")
-        hits = search_passages(index, question, top_k=top_k) if question.strip() else []
+        hits = passages_for(index, question, top_k=top_k) if question.strip() else []
         results = [
             {
                 "passage_id": hit.passage.passage_id,
@@ -241,7 +241,7 @@ def search(top_k, index_dir):
 @click.option("--index", "index_dir", help="Index folder.")
 def eval_command(questions, qrels, index_dir):
     """Retrieval metrics: MRR@10, nDCG@10, Recall@10 and MAP@10."""
-    from bot.answer.ranking import rank_documents
+    from bot.answer import documents_for
     from bot.evaluation import evaluate, parse_qrels
 
     index = _load(_settings(index=index_dir), build_if_stale=False)
@@ -249,7 +249,7 @@ def eval_command(questions, qrels, index_dir):
         judged = parse_qrels(qrels)
         asked = [json.loads(line) for line in questions if line.strip()]
         ranked = {
-            str(q["qid"]): [doc for doc, _ in rank_documents(index, q["question"])]
+            str(q["qid"]): [doc for doc, _ in documents_for(index, q["question"])]
             for q in asked
         }
     except (ValueError, KeyError, TypeError) as error:

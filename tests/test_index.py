@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answer.ranking import search
+from bot.answer import passages_for
 from bot.errors import BrokenIndex
 from bot.index import (
     FIELD_WEIGHTS,
@@ -94,12 +94,12 @@ TRUNCATE_UNDER_A_LOADED_INDEX = """
 import sys
 from pathlib import Path
 from bot.index import current_generation, load_index
-from bot.answer.ranking import search
+from bot.answer import passages_for
 index_dir = Path(sys.argv[1])
 index = load_index(index_dir)
 for path in current_generation(index_dir).iterdir():
     path.write_bytes(b"")  # every file of the generation in use, truncated
-print(search(index, "What is FOLFOX?")[0].passage.passage_id)
+print(passages_for(index, "What is FOLFOX?")[0].passage.passage_id)
 """
 
 
@@ -118,7 +118,7 @@ def test_files_truncated_under_a_loaded_index_change_nothing_it_answers(
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    expected = search(index, "What is FOLFOX?")[0].passage.passage_id
+    expected = passages_for(index, "What is FOLFOX?")[0].passage.passage_id
     assert done.stdout.strip() == expected
 
 

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from bot.answer import passages_for
 from bot.answer.query import understand
 from bot.answer.ranking import search
 from bot.index import build_index, load_index
@@ -53,7 +54,7 @@ from bot.ingest.aliases import learn_aliases
     ],
 )
 def test_patients_words_find_the_answer(index, question, expected_any):
-    hits = search(index, question, top_k=1)
+    hits = passages_for(index, question, top_k=1)
     assert hits, f"nothing found for {question!r}"
     assert any(word.lower() in hits[0].passage.text.lower() for word in expected_any)
 

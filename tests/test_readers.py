@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from bot.answer.ranking import search
+from bot.answer import passages_for
 from bot.index import build_index, load_index
 from bot.ingest.passages import split_into_passages
 from bot.ingest.readers import READERS, UnreadableFile, faq, html, markdown, pdf, text
@@ -115,7 +115,7 @@ def passages_of(reader, name: str, document_id: str = "doc"):
 def test_question_is_answered_from_the_right_document_and_section(
     fixture_index, question, document_id, section, url
 ):
-    best = search(fixture_index, question, top_k=3)[0].passage
+    best = passages_for(fixture_index, question, top_k=3)[0].passage
     assert (best.document_id, best.section) == (document_id, section)
     if url:
         assert best.url == url
@@ -123,7 +123,7 @@ def test_question_is_answered_from_the_right_document_and_section(
 
 def test_a_list_stays_with_the_sentence_that_introduces_it(fixture_index):
     question = "Can I drink apple juice the day before my colonoscopy?"
-    best = search(fixture_index, question, top_k=3)[0].passage
+    best = passages_for(fixture_index, question, top_k=3)[0].passage
     assert best.text == (
         "From breakfast onwards you may only have clear liquids. You can drink:\n\n"
         "• water, clear broth or stock\n"

@@ -1,6 +1,7 @@
 import pytest
 
-from bot.answer.ranking import rank_documents, search
+from bot.answer import documents_for, passages_for
+from bot.answer.conversation import Conversation
 
 from .conftest import read_jsonl, shared_eval_file
 
@@ -15,14 +16,14 @@ from .conftest import read_jsonl, shared_eval_file
     ],
 )
 def test_best_passage_answers_the_question(index, question, expected_word):
-    hits = search(index, question, top_k=3)
+    hits = passages_for(index, question, top_k=3)
     assert expected_word in hits[0].passage.text
 
 
 def test_every_seed_question_gets_the_right_passage_first(index):
     failures = []
     for case in read_jsonl(shared_eval_file("seed_questions.jsonl")):
-        hits = search(index, case["question"], top_k=1)
+        hits = passages_for(index, case["question"], top_k=1)
         text = hits[0].passage.text.lower() if hits else ""
         if not any(phrase.lower() in text for phrase in case["top1_contains_any"]):
             failures.append(case["question"])
@@ -30,17 +31,17 @@ def test_every_seed_question_gets_the_right_passage_first(index):
 
 
 def test_hits_come_best_first_and_know_their_matched_terms(index):
-    hits = search(index, "What is FOLFOX?", top_k=3)
+    hits = passages_for(index, "What is FOLFOX?", top_k=3)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert "folfox" in hits[0].matched_terms
 
 
 def test_a_question_without_known_words_finds_nothing(index):
-    assert search(index, "passport renewal", top_k=3) == []
+    assert passages_for(index, "passport renewal", top_k=3) == []
 
 
 def test_documents_are_ranked_by_their_best_passage(index):
-    ranked = rank_documents(index, "Herceptin stomach cancer")
+    ranked = documents_for(index, "Herceptin stomach cancer")
     assert ranked[0][0] == "002_eb0bcc748443e6dc"
     assert len({doc for doc, _ in ranked}) == len(ranked)
 
@@ -57,7 +58,7 @@ def test_a_question_naming_its_cancer_is_answered_from_its_document(
 ):
     from bot.answer.retrieval import retrieve
 
-    result = retrieve(index, question, None)
+    result = retrieve(index, question, Conversation())
     assert result.kind == "answer"
     assert all(title_word in hit.passage.title.lower() for hit in result.hits)
 

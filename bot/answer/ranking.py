@@ -13,7 +13,7 @@ from functools import partial
 
 import numpy as np
 
-from bot.answer.query import Query, understand
+from bot.answer.query import Query
 from bot.index import Index, bm25, scoring
 from bot.index.scoring import Extra
 from bot.ingest.tokenization import terms as tokenize_terms
@@ -32,13 +32,12 @@ RERANKED = 50  # candidates taken from BM25 before the rerank
 _new_hit = partial(tuple.__new__, Hit)
 
 
-def search(index: Index, question: str | Query, top_k: int = 3) -> list[Hit]:
+def search(index: Index, query: Query, top_k: int = 3) -> list[Hit]:
     """The passages that best answer the question, best first; only passages matching a term.
 
     A passage whose text repeats a better one's (FAQ sheets often repeat answers) is left
     out, so each hit says something new.
     """
-    query = question if isinstance(question, Query) else understand(index, question)
     searched = [*query.weights, *(t for _, added in query.aliases for t in added)]
     vocabulary = index.vocabulary
     marked = {vocabulary[term]: term for term in searched if term in vocabulary}
@@ -103,11 +102,11 @@ def _defines(text: str, asked: set[str]) -> bool:
 
 
 def rank_documents(
-    index: Index, question: str, top_k: int = 10
+    index: Index, query: Query, top_k: int = 10
 ) -> list[tuple[str, float]]:
     """Documents ranked by their best passage: (document_id, score), best first."""
     ranked: dict[str, float] = {}
-    for hit in search(index, question, top_k=max(50, top_k * 10)):
+    for hit in search(index, query, top_k=max(50, top_k * 10)):
         ranked.setdefault(hit.passage.document_id, hit.score)
         if len(ranked) == top_k:
             break

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.answer.context import context_key, decode_context, encode_context
+from bot.answer.conversation import Conversation
 from bot.answer.retrieval import Retrieval, retrieve
 from bot.answer.triage.decide import triage
 from bot.answer.triage.rulebook import Category, Rulebook, RulebookError, load_rulebook
@@ -96,7 +97,7 @@ def respond(
             suggestions=starter_suggestions(index),
             context=context or "",  # small talk keeps the conversation where it was
         )
-    state = decode_context(context, settings.context_key)
+    state = Conversation.from_wire(decode_context(context, settings.context_key))
     result = retrieve(index, triaged.question, state, top_k=settings.answers_per_reply)
     safety_net = safety_net_text(triaged.red_flag, settings) if triaged.red_flag else ""
     return compose_reply(index, result, settings, safety_net)
@@ -107,9 +108,8 @@ def compose_reply(
 ) -> Reply:
     """A Reply for a retrieval result: answer, clarify or no_answer; a question about a
     red flag ends with its safety net."""
-    new_context = (
-        encode_context(result.state, settings.context_key) if result.state else ""
-    )
+    wire = result.state.to_wire()
+    new_context = encode_context(wire, settings.context_key) if wire else ""
     if result.kind == "clarify":
         return Reply(
             kind="clarify",

@@ -13,9 +13,10 @@ Decisions, in order:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from bot.answer.conversation import Conversation
 from bot.answer.query import Query, understand, with_context_terms
 from bot.answer.ranking import coverage, search
 from bot.index import Index
@@ -34,7 +35,6 @@ CLEAR_WIN = 1.6
 MAX_CLARIFY_CHOICES = 3
 CONTEXT_WEIGHT = 0.5  # the previous question's topic, added to a follow-up
 MAX_TOPIC_TERMS = 4
-MAX_SHOWN_IDS = 12  # keeps the context small
 MAX_FOLLOW_UP_TERMS = 4  # a longer question stands on its own
 BARE_FOLLOW_UP_TERMS = (
     2  # "which drugs?": this short, it leans on the previous question
@@ -72,31 +72,27 @@ class Retrieval:
     is_exhausted: bool = False  # "tell me more" when nothing more is left
     topic: str = ""  # the question's words that the best passage matched
     suggestions: tuple[str, ...] = ()
-    state: dict = field(default_factory=dict)  # goes into the reply's context
+    state: Conversation = Conversation()  # goes into the reply's context
 
 
 def retrieve(
-    index: Index, question: str, state: dict | None, top_k: int = 3
+    index: Index, question: str, state: Conversation, top_k: int = 3
 ) -> Retrieval:
-    """Answer, clarify or no_answer for a question, leaning on the previous reply's state.
-
-    The state is what the previous reply put in its context: the document it answered from
-    ("d"), its topic terms ("t") and shown passages ("s"), or, after a clarify, the
-    question asked ("q") and the documents offered ("c").
-    """
-    state = _valid_state(state)
-    if state.get("c"):
+    """Answer, clarify or no_answer for a question, leaning on the previous reply's state
+    (the document it answered from and its topic, or, after a clarify, the question
+    asked and the documents offered)."""
+    if state.choices:
         chosen = _chosen_document(index, question, state)
         if chosen:
-            return _answer_in_document(index, str(state.get("q", "")), chosen, top_k)
-    if MORE.match(question) and state.get("d") and state.get("t"):
+            return _answer_in_document(index, state.pending_question, chosen, top_k)
+    if MORE.match(question) and state.document_id and state.topic_terms:
         return _more_from_document(index, state, top_k)
     query = understand(index, question)
-    if state.get("t") and _is_follow_up(question, query):
-        query = with_context_terms(query, state["t"], CONTEXT_WEIGHT)
+    if state.topic_terms and _is_follow_up(question, query):
+        query = with_context_terms(query, state.topic_terms, CONTEXT_WEIGHT)
     hits = _in_named_documents(query, search(index, query, top_k=max(30, top_k * 10)))
     if not hits or coverage(query, hits[0]) < min_coverage(query):
-        return Retrieval(kind="no_answer", state=_continued(state))
+        return Retrieval(kind="no_answer", state=state.continued())
     best_by_document = _best_hit_per_document(hits)
     contenders = [
         hit
@@ -104,7 +100,7 @@ def retrieve(
         if hit.score * CLEAR_WIN > best_by_document[0].score
     ]
     is_open = len(contenders) > 1  # no document wins outright
-    previous = state.get("d")
+    previous = state.document_id
     if is_open and previous in {hit.passage.document_id for hit in contenders}:
         hits = [hit for hit in hits if hit.passage.document_id == previous]
     elif (
@@ -164,11 +160,11 @@ def _answer(index: Index, query: Query, question: str, top: list[Hit]) -> Retrie
         kind="answer",
         hits=tuple(top),
         topic=topic_as_written(query, topic_words(question), top[0]),
-        state={
-            "d": top[0].passage.document_id,
-            "t": topic_terms,
-            "s": [hit.passage.passage_id for hit in top],
-        },
+        state=Conversation(
+            document_id=top[0].passage.document_id,
+            topic_terms=tuple(topic_terms),
+            shown=tuple(hit.passage.passage_id for hit in top),
+        ),
     )
 
 
@@ -187,24 +183,25 @@ def _answer_in_document(
     return _answer(index, query, question, hits[:top_k])
 
 
-def _more_from_document(index: Index, state: dict, top_k: int) -> Retrieval:
+def _more_from_document(index: Index, state: Conversation, top_k: int) -> Retrieval:
     """'Tell me more': the next best passages on the same topic in the same document."""
-    topic_terms = state["t"]
-    shown = state.get("s", [])
-    query = with_context_terms(understand(index, ""), topic_terms, 1.0)
+    query = with_context_terms(understand(index, ""), state.topic_terms, 1.0)
     hits = [
         hit
         for hit in search(index, query, top_k=100)
-        if hit.passage.document_id == state["d"] and hit.passage.passage_id not in shown
+        if hit.passage.document_id == state.document_id
+        and hit.passage.passage_id not in state.shown
     ]
     if not hits:
-        return Retrieval(kind="no_answer", is_exhausted=True, state=_continued(state))
+        return Retrieval(kind="no_answer", is_exhausted=True, state=state.continued())
     top = hits[:top_k]
-    seen = [*shown, *(hit.passage.passage_id for hit in top)]
     return Retrieval(
         kind="answer",
         hits=tuple(top),
-        state={"d": state["d"], "t": topic_terms, "s": seen[-MAX_SHOWN_IDS:]},
+        state=replace(
+            state.continued(),
+            shown=(*state.shown, *(hit.passage.passage_id for hit in top)),
+        ),
     )
 
 
@@ -218,50 +215,15 @@ def _is_follow_up(question: str, query: Query) -> bool:
     )
 
 
-def _chosen_document(index: Index, message: str, state: dict) -> str | None:
+def _chosen_document(index: Index, message: str, state: Conversation) -> str | None:
     """After a clarify, the offered document whose title the message names, if any."""
     said = set(understand(index, message).weights)
     best, best_overlap = None, 0
-    for document_id, title in state.get("c", []):
+    for document_id, title in state.choices:
         overlap = len(said & set(terms(title)))
         if overlap > best_overlap:
             best, best_overlap = document_id, overlap
     return best
-
-
-def _continued(state: dict) -> dict:
-    """What of the previous state a reply without an answer passes on."""
-    return {key: state[key] for key in ("d", "t", "s") if key in state}
-
-
-def _valid_state(state) -> dict:
-    """The fields of a decoded context that have the shapes this module writes, the rest
-    dropped: a context comes from outside, and an old or forged one (signed with a leaked
-    key) must never break a reply."""
-    if not isinstance(state, dict):
-        return {}
-    valid = {key: state[key] for key in ("d", "q") if isinstance(state.get(key), str)}
-    for key in ("t", "s"):
-        if isinstance(state.get(key), list):
-            valid[key] = _strings(state[key])
-    if isinstance(state.get("c"), list):
-        valid["c"] = [
-            choice
-            for choice in state["c"]
-            if isinstance(choice, list)
-            and len(choice) == 2
-            and all(isinstance(part, str) for part in choice)
-        ]
-    return valid
-
-
-def _strings(values) -> list[str]:
-    """Only the strings of a list from a decoded context (it came from outside)."""
-    return (
-        [value for value in values if isinstance(value, str)]
-        if isinstance(values, list)
-        else []
-    )
 
 
 def topic_words(question: str) -> str:
@@ -305,10 +267,12 @@ def _clarify(best_by_document: list[Hit], question: str) -> Retrieval:
     return Retrieval(
         kind="clarify",
         suggestions=tuple(hit.passage.title for hit in choices),
-        state={
-            "q": question[:300],
-            "c": [[hit.passage.document_id, hit.passage.title] for hit in choices],
-        },
+        state=Conversation(
+            pending_question=question,
+            choices=tuple(
+                (hit.passage.document_id, hit.passage.title) for hit in choices
+            ),
+        ),
     )
 
 
