@@ -9,18 +9,14 @@ import pytest
 from rank_bm25 import BM25Plus
 
 from bot.answer.query import understand, with_context_terms
-from bot.answer.ranking import (
-    _coverage_factor,
-    _coverage_factors,
-    best_passages,
-    bm25_scores,
-)
+from bot.answer.ranking import _coverage_factors, best_passages
 from bot.index import bm25, build_index, load_index, scoring
 from bot.ingest.passages import split_into_passages
 from bot.ingest.readers.faq import entry_document
 from bot.ingest.tokenization import terms
 
 from .conftest import read_jsonl, shared_eval_file
+from .oracles import bm25_scores, contains, coverage_factor, score
 
 
 def field_of(tokenized: list[list[str]], weight: float = 1.0):
@@ -39,7 +35,7 @@ def assert_same_scores(tokenized: list[list[str]], questions: list[str]) -> None
     reference = BM25Plus(tokenized, k1=bm25.K1, b=bm25.B, delta=bm25.DELTA)
     for question in questions:
         query = terms(question)
-        ours = bm25.score(
+        ours = score(
             [field], [vocabulary[t] for t in query if t in vocabulary], len(tokenized)
         )
         np.testing.assert_allclose(ours, reference.get_scores(query), rtol=0, atol=1e-6)
@@ -83,7 +79,7 @@ def test_a_word_in_most_passages_still_counts_a_little():
 @pytest.mark.parametrize("query", [[], ["unknown"]])
 def test_a_query_without_known_terms_scores_every_passage_zero(query):
     field, vocabulary = field_of([["a", "b"], ["c"]])
-    scores = bm25.score([field], [vocabulary[t] for t in query if t in vocabulary], 2)
+    scores = score([field], [vocabulary[t] for t in query if t in vocabulary], 2)
     assert scores.tolist() == [0.0, 0.0]
 
 
@@ -157,9 +153,7 @@ def test_each_best_passage_knows_which_marked_terms_it_holds(medquad_sample_inde
             expected = {
                 term
                 for term_id, term in marked.items()
-                if any(
-                    bm25.contains(f, term_id, passage) for f in index.fields.values()
-                )
+                if any(contains(f, term_id, passage) for f in index.fields.values())
             }
             assert held == expected, question
     assert len(marked) > 64
@@ -190,7 +184,7 @@ def test_the_rerank_factors_from_bits_equal_those_from_sets(
             found = best_passages(chosen, query, 50, marked)
             factors = _coverage_factors(query, list(marked.values()), found.held_bits)
             for held, bits in zip(found.held, found.held_bits, strict=True):
-                assert factors[bits] == _coverage_factor(query, held), question
+                assert factors[bits] == coverage_factor(query, held), question
                 judged += 1
                 nones += factors[bits] is None
     assert judged > 1000 and nones > 0

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest.documents import Problem, load_corpus
+from bot.ingest.documents import Problem
+
+from .oracles import load_corpus
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -25,11 +25,11 @@ from bot.index import (
 from bot.index import build as index_build
 from bot.index.file_worker import alias_windows
 from bot.ingest.aliases import learn_aliases
-from bot.ingest.documents import load_corpus
 from bot.ingest.passages import split_into_passages
 from bot.ingest.readers import faq
 
 from .conftest import CORPUS, ROOT, shared_eval_file
+from .oracles import load_corpus
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,9 +1,9 @@
 import pytest
 
-from bot.ingest.documents import load_corpus
 from bot.ingest.passages import split_into_passages
 
 from .conftest import CORPUS
+from .oracles import load_corpus
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 from functools import partial
 
-import numpy as np
-
 from bot.answer.query import Query
-from bot.index import Index, bm25, scoring
+from bot.index import Index, scoring
 from bot.index.scoring import Extra
 from bot.ingest.tokenization import terms as tokenize_terms
 from bot.models import Hit
@@ -116,9 +114,16 @@ def rank_documents(
 def best_passages(
     index: Index, query: Query, count: int, marked: dict[int, str] | None = None
 ) -> scoring.Found:
-    """The `count` passages scoring highest in `bm25_scores` (above 0), best first, and
-    their scores: the same to the bit, found from the query's posting lists alone; and
-    which of the `marked` terms (id -> term) each holds."""
+    """The `count` passages scoring highest (above 0), best first, and their scores,
+    found from the query's posting lists alone; and which of the `marked` terms
+    (id -> term) each holds.
+
+    Scores are BM25Plus over the question's own terms and synonyms, plus aliases: an
+    alias counts only in passages without the name that was asked ("Keytruda" finds
+    "pembrolizumab" where "Keytruda" is missing), except for a definition question,
+    whose answer names the thing both ways. The delta part of BM25Plus is the same for
+    every passage, so scores are what the passage's terms add on top of it. Tested to
+    the bit against tests/oracles.py, which visits every passage."""
     vocabulary = index.vocabulary
     terms = [(vocabulary[t], w) for t, w in query.weights.items() if t in vocabulary]
     extras = [
@@ -133,37 +138,6 @@ def best_passages(
 
 def _term_ids(index: Index, terms) -> tuple[int, ...]:
     return tuple(index.vocabulary[t] for t in terms if t in index.vocabulary)
-
-
-def bm25_scores(index: Index, query: Query) -> np.ndarray:
-    """Each passage's BM25Plus score: the question's own terms and synonyms, plus aliases.
-
-    An alias counts only in passages without the name that was asked ("Keytruda" finds
-    "pembrolizumab" where "Keytruda" is missing), except for a definition question, whose
-    answer names the thing both ways. The delta part of BM25Plus is the same for every
-    passage, so scores are what the passage's terms add on top of it (0: nothing matched).
-    This visits every passage: `best_passages` is tested against it.
-    """
-    fields = list(index.fields.values())
-    count = len(index.passages)
-
-    def ids(terms):
-        return [index.vocabulary[t] for t in terms if t in index.vocabulary]
-
-    plain = [t for t in query.weights if t in index.vocabulary]
-    scores, _ = bm25.score_parts(
-        fields, ids(plain), count, [query.weights[t] for t in plain]
-    )
-    for asked, added in query.aliases:
-        present = [t for t in added if t in index.vocabulary]
-        extra, _ = bm25.score_parts(
-            fields, ids(present), count, [added[t] for t in present]
-        )
-        if not query.asks_definition:
-            has_asked, _ = bm25.score_parts(fields, ids(asked), count)
-            extra[has_asked > 0] = 0
-        scores += extra
-    return scores
 
 
 def coverage(query: Query, hit: Hit) -> float:
@@ -182,23 +156,14 @@ def _share(query: Query, covered: set[str]) -> float:
     return sum([idf[term] for term in idf if term in covered]) / total if total else 0.0
 
 
-def _coverage_factor(query: Query, matched: frozenset[str]) -> float | None:
-    """How far the rerank moves a passage holding `matched`; None when it holds none of
-    the question's own subject (found only through a follow-up's context: context
-    narrows, never replaces). The rule, in sets: the rerank uses `_coverage_factors`,
-    tested equal to it."""
-    covered = query.covered_terms(matched)
-    if query.subject_idf and covered.isdisjoint(query.subject_idf):
-        return None
-    return 1 - COVERAGE_PULL + COVERAGE_PULL * _share(query, covered)
-
-
 def _coverage_factors(
     query: Query, labels: list[str], held_bits: list[int]
 ) -> dict[int, float | None]:
-    """`_coverage_factor` of each distinct set of terms held, given as bits (bit j for
-    labels[j]): the same floats, from integer ands instead of set operations; the
-    rerank judges dozens of candidates per question."""
+    """How far the rerank moves a passage, for each distinct set of terms held, given
+    as bits (bit j for labels[j]); None when it holds none of the question's own
+    subject (found only through a follow-up's context: context narrows, never
+    replaces). Integer ands instead of set operations, because the rerank judges dozens
+    of candidates per question; tests/oracles.py gives the same floats from sets."""
     bit = {label: 1 << j for j, label in enumerate(labels)}
     answering = []  # per subject term: the bits that answer it, and its idf
     for term, idf in query.subject_idf.items():

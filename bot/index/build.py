@@ -6,9 +6,9 @@ boundaries into parts of a few MB (readers/faq.py, `parts`), each read like a sm
 file. The main process merges files and parts in corpus order, so the result is the
 same as reading them one after another, and a sheet's as reading it whole: terms get
 their ids in order of first appearance, problems are reported in file order (a sheet's
-bad rows by their line in it), and a document id seen before is skipped, as
-documents.load_corpus does. Memory stays bounded by the largest file other than a FAQ
-sheet, not the corpus.
+bad rows by their line in it), and a document id seen before is skipped, as reading
+file after file would (tests/oracles.py's load_corpus). Memory stays bounded by the
+largest file other than a FAQ sheet, not the corpus.
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ class _Merger:
         seconds: float | None,
         result: FileResult | None,
     ) -> None:
-        """Add one file's result, reporting its problems as load_corpus does."""
+        """Add one file's result, reporting its problems as reading the corpus file by file would."""
         name = relative_name(path, corpus_dir)
         if result is None:
             reason = f"unsupported file type {path.suffix or '(none)'}"

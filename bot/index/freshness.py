@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ import numpy as np
 
 from bot.errors import BrokenIndex
 from bot.index import bm25
-from bot.index.build import build_parts
+from bot.index.build import Progress, build_parts
 from bot.index.fields import FIELD_WEIGHTS
 from bot.index.generations import (
     ARRAYS,
@@ -30,7 +29,6 @@ from bot.ingest.documents import Problem, corpus_fingerprint
 # index stale.
 PIPELINE_MODULES = ("ingest", "index")
 
-Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
 
 

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-from bot.ingest.readers import READERS, UnreadableFile
-from bot.models import Document
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -21,14 +15,6 @@ class Problem:
     path: str  # relative to the corpus root
     reason: str
     skipped: bool = True
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """The documents of a corpus and what went wrong reading it."""
-
-    documents: tuple[Document, ...]
-    problems: tuple[Problem, ...] = field(default=())
 
 
 def corpus_files(corpus: Path) -> list[Path]:
@@ -92,51 +78,6 @@ def document_ids(files: list[Path], corpus: Path) -> dict[Path, str]:
 
 def _without_extension(relative: str) -> str:
     return relative.rsplit(".", 1)[0] if "." in Path(relative).name else relative
-
-
-def load_corpus(corpus: Path) -> Corpus:
-    """Read every file of the corpus; unreadable files and bad rows are reported, not fatal."""
-    documents: list[Document] = []
-    files, problems = walk_corpus(corpus)
-    ids = document_ids(files, corpus)
-    seen_ids: dict[str, str] = {}
-    for path in files:
-        name = relative_name(path, corpus)
-        reader = READERS.get(path.suffix.lower())
-        if reader is None:
-            problems.append(
-                Problem(name, f"unsupported file type {path.suffix or '(none)'}")
-            )
-            continue
-        try:
-            read_documents, warnings = reader(path, ids[path])
-        except UnreadableFile as error:
-            problems.append(Problem(name, str(error)))
-            continue
-        except Exception as error:  # a reader bug must not stop the rest of the corpus
-            log.exception("reader failed on %s", name)
-            problems.append(
-                Problem(name, f"could not be read ({type(error).__name__})")
-            )
-            continue
-        problems.extend(
-            Problem(name, warning, skipped="skipped" in warning) for warning in warnings
-        )
-        for document in read_documents:
-            if document.document_id in seen_ids:
-                problems.append(
-                    Problem(
-                        name,
-                        f"duplicate document id {document.document_id!r} "
-                        f"(already in {seen_ids[document.document_id]}); skipped",
-                    )
-                )
-                continue
-            seen_ids[document.document_id] = name
-            documents.append(document)
-    for problem in problems:
-        log.warning("corpus: %s %s", problem.path, problem.reason)
-    return Corpus(documents=tuple(documents), problems=tuple(problems))
 
 
 def corpus_fingerprint(corpus: Path) -> str:
