@@ -260,6 +260,34 @@ def eval_command(questions, qrels, index_dir):
         click.echo(f"{name} {value:.4f}")
 
 
+@cli.command()
+@click.option(
+    "--days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 3650),
+    help="How many days back, today included.",
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Every table as CSV.")
+def insights(days, as_csv):
+    """What patients asked, for the clinic: the figures of /admin."""
+    from bot.insights import open_store
+    from bot.insights.report import summary_csv_all, summary_text
+
+    settings = _settings()
+    store = open_store(settings.insights_url)
+    try:
+        summary = store.summary(days)
+    except Exception as error:  # a database that is down or refuses: said, no traceback
+        raise click.ClickException(
+            f"cannot read Insights ({type(error).__name__}); is the database "
+            "(FAQBOT_DATABASE_URL) reachable?"
+        ) from None
+    finally:
+        store.close()
+    click.echo(summary_csv_all(summary) if as_csv else summary_text(summary), nl=False)
+
+
 def main() -> None:
     """Entry point of `python -m bot`."""
     cli(prog_name="faqbot")

@@ -46,6 +46,13 @@ class Settings:
     # FAQBOT_FILE_MEMORY: the most memory (MB) one corpus file may take to read while
     # indexing; a file that needs more is reported and skipped; None ("off"): no bound
     file_memory: int | None = 1024
+    # FAQBOT_INSIGHTS: keep the counts, votes and topics of Insights (never message text)
+    insights: bool = True
+    # FAQBOT_DATABASE_URL: where Insights are kept, sqlite:///PATH or postgresql://...;
+    # None: SQLite in the instance folder
+    database_url: str | None = None
+    insights_days: int = 90  # FAQBOT_INSIGHTS_DAYS: how long Insights rows are kept
+    admin_token: str | None = None  # FAQBOT_ADMIN_TOKEN: enables /admin, its sign-in
     max_message_chars: int = 1000
     max_context_chars: int = 4096
     max_body_bytes: int = 16 * 1024
@@ -56,6 +63,13 @@ class Settings:
         """Where the bot keeps what it makes for itself (the context key), beside the
         index and never in git."""
         return self.index_dir.parent / "instance"
+
+    @property
+    def insights_url(self) -> str:
+        """The Insights database: FAQBOT_DATABASE_URL, or SQLite in the instance folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.instance_dir / 'insights.sqlite3').resolve()}"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -100,6 +114,14 @@ class Settings:
             values["file_memory"] = parse_megabytes(
                 env["FAQBOT_FILE_MEMORY"], "FAQBOT_FILE_MEMORY"
             )
+        if env.get("FAQBOT_INSIGHTS"):
+            values["insights"] = parse_switch(env["FAQBOT_INSIGHTS"], "FAQBOT_INSIGHTS")
+        if env.get("FAQBOT_DATABASE_URL"):
+            values["database_url"] = parse_database_url(env["FAQBOT_DATABASE_URL"])
+        if env.get("FAQBOT_INSIGHTS_DAYS"):
+            values["insights_days"] = parse_days(env["FAQBOT_INSIGHTS_DAYS"])
+        if env.get("FAQBOT_ADMIN_TOKEN"):
+            values["admin_token"] = parse_admin_token(env["FAQBOT_ADMIN_TOKEN"])
         return cls(**values)
 
     def with_changes(self, **changes) -> Settings:
@@ -200,6 +222,35 @@ def parse_count(value: str, variable: str) -> int:
     if not value.strip().isdigit() or int(value) > 10:
         raise ConfigError(f"{variable}: {value!r} is not a whole number from 0 to 10")
     return int(value)
+
+
+def parse_database_url(value: str) -> str:
+    """sqlite:///PATH or postgresql://... (the Insights database)."""
+    value = value.strip()
+    if not re.match(r"^(sqlite:///.+|postgres(ql)?://.+)$", value):
+        raise ConfigError(
+            "FAQBOT_DATABASE_URL: expected sqlite:///PATH or postgresql://USER@HOST/DB"
+        )
+    return value
+
+
+def parse_days(value: str) -> int:
+    """A whole number of days from 1 to 3650."""
+    if not value.strip().isdigit() or not 1 <= int(value) <= 3650:
+        raise ConfigError(
+            f"FAQBOT_INSIGHTS_DAYS: {value!r} is not a number of days from 1 to 3650"
+        )
+    return int(value)
+
+
+def parse_admin_token(value: str) -> str:
+    """A sign-in token long enough not to be guessed: at least 16 characters."""
+    if len(value.strip()) < 16:
+        raise ConfigError(
+            "FAQBOT_ADMIN_TOKEN: use at least 16 characters "
+            "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe())')"
+        )
+    return value.strip()
 
 
 def setting_names() -> list[str]:

@@ -118,6 +118,7 @@ class Reply:
     suggestions: tuple[str, ...] = ()
     context: str = ""
     urgency: Urgent | None = None  # kind "urgent" only
+    conversation_id: str = ""  # carried in `context`; for Insights, never in the JSON
 
     def to_json(self) -> dict:
         """The API's JSON body."""

@@ -7,12 +7,15 @@ which is the clinic's to edit: adding or changing a document there changes no te
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from bot.index import build_index, load_index
+
+from . import postgres_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
@@ -80,3 +83,26 @@ def chat(client):
         return response.get_json()
 
     return send
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the session; no binaries fails, never skips."""
+    if postgres_server.bin_dir() is None:
+        pytest.fail(postgres_server.INSTALL_HINT, pytrace=False)
+    server = postgres_server.start()
+    yield server
+    postgres_server.stop(server)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'instance' / 'insights.sqlite3'}"
+        return
+    server = request.getfixturevalue("postgres")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    server.run("psql", "-d", "postgres", "-c", f"CREATE DATABASE {name}")
+    yield server.url(name)
+    server.run("psql", "-d", "postgres", "-c", f"DROP DATABASE {name} WITH (FORCE)")

@@ -49,30 +49,35 @@ class PostgresServer:
         return done.stdout
 
 
-def bin_dir() -> Path:
-    """The bin folder of the newest PostgreSQL installed, or PostgresMissing."""
+def bin_dir() -> Path | None:
+    """The bin folder of the newest PostgreSQL installed, if any."""
     found = sorted(BINARIES.glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
-    if not found:
-        raise PostgresMissing(INSTALL_HINT)
-    return found[-1].parent
+    return found[-1].parent if found else None
 
 
 def start() -> PostgresServer:
     """Make a cluster in a temporary folder and start a server on it."""
     binaries = bin_dir()
-    folder = Path(tempfile.mkdtemp(prefix="faqbot-pg-"))
+    if binaries is None:
+        raise PostgresMissing(INSTALL_HINT)
+    # In /tmp, not $TMPDIR: a socket's path must stay short, and open to the owner.
+    folder = Path(tempfile.mkdtemp(prefix="faqbot-pg-", dir="/tmp"))
     owner = _owner()
     if owner is not None:
         os.chown(folder, owner.pw_uid, owner.pw_gid)
     data = folder / "data"
-    _as(owner, binaries / "initdb", "-D", data, "-U", SUPERUSER, "-A", "trust",
-        "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions")  # fmt: skip
     options = (
         f"-k {folder} -p {PORT} -c listen_addresses='' -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off"
     )
-    _as(owner, binaries / "pg_ctl", "-D", data, "-l", folder / "server.log",
-        "-o", options, "-w", "-t", "60", "start")  # fmt: skip
+    try:
+        _as(owner, binaries / "initdb", "-D", data, "-U", SUPERUSER, "-A", "trust",
+            "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions")  # fmt: skip
+        _as(owner, binaries / "pg_ctl", "-D", data, "-l", folder / "server.log",
+            "-o", options, "-w", "-t", "60", "start")  # fmt: skip
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return PostgresServer(folder=folder, bin_dir=binaries)
 
 

@@ -8,10 +8,12 @@ keeps only the fields of the shapes written here.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 MAX_SHOWN_IDS = 12  # keeps the context small
 MAX_PENDING_CHARS = 300
+MAX_TOPIC_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,22 @@ class Conversation:
     shown: tuple[str, ...] = ()  # the passages shown on that topic, oldest first
     pending_question: str = ""  # after a clarify: the question waiting for a document
     choices: tuple[tuple[str, str], ...] = ()  # after a clarify: (document_id, title)
+    # The words of the answered question that its topic terms came from, as typed but
+    # lowercased: what Insights keep of an answer voted unhelpful (never the message).
+    topic_words: tuple[str, ...] = ()
+    # Random, made at the conversation's first reply: Insights count conversations
+    # with it; it says nothing about the visitor.
+    conversation_id: str = ""
 
     def continued(self) -> Conversation:
         """What a reply without an answer passes on: the topic, not a clarify."""
-        return Conversation(self.document_id, self.topic_terms, self.shown)
+        return Conversation(
+            self.document_id,
+            self.topic_terms,
+            self.shown,
+            topic_words=self.topic_words,
+            conversation_id=self.conversation_id,
+        )
 
     def to_wire(self) -> dict:
         """The compact form signed into `context`; empty fields are left out."""
@@ -36,6 +50,8 @@ class Conversation:
             "s": list(self.shown[-MAX_SHOWN_IDS:]),
             "q": self.pending_question[:MAX_PENDING_CHARS],
             "c": [list(choice) for choice in self.choices],
+            "w": list(self.topic_words[:MAX_TOPIC_WORDS]),
+            "i": self.conversation_id,
         }
         return {key: value for key, value in wire.items() if value}
 
@@ -50,7 +66,14 @@ class Conversation:
             shown=_strings(wire.get("s")),
             pending_question=_string(wire.get("q")),
             choices=_choices(wire.get("c")),
+            topic_words=_strings(wire.get("w"))[:MAX_TOPIC_WORDS],
+            conversation_id=_string(wire.get("i"))[:32],
         )
+
+
+def new_conversation_id() -> str:
+    """A random id for a new conversation (16 hex digits)."""
+    return secrets.token_hex(8)
 
 
 def _choices(values) -> tuple[tuple[str, str], ...]:

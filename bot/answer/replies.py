@@ -6,11 +6,11 @@ fixed sentences below.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.answer.context import context_key, decode_context, encode_context
-from bot.answer.conversation import Conversation
+from bot.answer.conversation import Conversation, new_conversation_id
 from bot.answer.retrieval import Retrieval, retrieve
 from bot.answer.triage.decide import triage
 from bot.answer.triage.rulebook import Category, Rulebook, RulebookError, load_rulebook
@@ -88,19 +88,27 @@ def respond(
 ) -> Reply:
     """The bot's reply to one message, given the previous reply's context."""
     triaged = triage(message, settings.rulebook)
+    state = Conversation.from_wire(decode_context(context, settings.context_key))
+    conversation_id = state.conversation_id or new_conversation_id()
     if triaged.kind == "urgent":
-        return urgent_reply(triaged.urgency, settings)
+        reply = urgent_reply(triaged.urgency, settings)
+        return replace(reply, conversation_id=conversation_id)
     if triaged.kind == "smalltalk":
         return Reply(
             kind="smalltalk",
             reply=SMALLTALK.get(triaged.category, SMALLTALK["greeting"]),
             suggestions=starter_suggestions(index),
             context=context or "",  # small talk keeps the conversation where it was
+            conversation_id=conversation_id,
         )
-    state = Conversation.from_wire(decode_context(context, settings.context_key))
+    state = replace(state, conversation_id=conversation_id)
     result = retrieve(index, triaged.question, state, top_k=settings.answers_per_reply)
+    result = replace(
+        result, state=replace(result.state, conversation_id=conversation_id)
+    )
     safety_net = safety_net_text(triaged.red_flag, settings) if triaged.red_flag else ""
-    return compose_reply(index, result, settings, safety_net)
+    reply = compose_reply(index, result, settings, safety_net)
+    return replace(reply, conversation_id=conversation_id)
 
 
 def compose_reply(

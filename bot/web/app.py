@@ -21,14 +21,18 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import errors
-from bot.answer import query
+from bot.answer import Conversation, query
+from bot.answer.context import decode_context
 from bot.answer.replies import ReplySettings, respond
 from bot.answer.triage.decide import warm_up as warm_up_triage
 from bot.config import Settings
 from bot.index import IndexHolder, ensure_fresh_index
-from bot.web.chat_body import parse_chat_body
+from bot.insights import open_store
+from bot.web.admin import register_admin
+from bot.web.bodies import parse_chat_body, parse_feedback_body
 from bot.web.document_page import document_page
 from bot.web.ratelimit import limit_chat, make_limiter
+from bot.web.recording import InsightsRecording
 
 log = logging.getLogger(__name__)
 
@@ -115,12 +119,24 @@ def create_app(settings: Settings | None = None) -> Flask:
     reply_settings = ReplySettings.from_settings(settings)
     warm_up_triage(reply_settings.rulebook)
     query.warm_up()
+    recording = InsightsRecording(settings) if settings.insights else None
+    app.extensions["faqbot.recording"] = recording  # tests flush it
     _register_routes(app, settings, holder, reply_settings, limiter)
+    _register_feedback(app, settings, holder, reply_settings, limiter, recording)
+    register_admin(
+        app,
+        settings,
+        holder,
+        lambda: open_store(settings.insights_url),
+        reply_settings.context_key,
+    )
     _register_errors(app, settings)
     return app
 
 
 def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
+    recording = app.extensions.get("faqbot.recording")
+
     @app.post("/api/chat")
     @limit_chat(limiter, settings)
     def chat():
@@ -134,6 +150,8 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
         if settings.log_questions:
             logged["message"] = message
         request.environ[CHAT_LOG_KEY] = logged
+        if recording:
+            recording.reply(holder.get(), message, reply)
         return jsonify(reply.to_json())
 
     @app.get("/api/health")
@@ -180,13 +198,33 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
         return _static("document.css", "text/css; charset=utf-8")
 
 
+def _register_feedback(app, settings, holder, reply_settings, limiter, recording):
+    @app.post("/api/feedback")
+    @limit_chat(limiter, settings)
+    def feedback():
+        passage_id, helpful, context = parse_feedback_body(
+            _json_body(settings), settings
+        )
+        if recording:
+            state = Conversation.from_wire(
+                decode_context(context, reply_settings.context_key)
+            )
+            recording.vote(holder.get(), passage_id, helpful, state)
+        return Response(status=204)
+
+
 def read_chat_request(settings: Settings) -> tuple[str, str | None]:
     """The message and context of this chat request; ApiError when it is malformed."""
+    return parse_chat_body(_json_body(settings), settings)
+
+
+def _json_body(settings: Settings) -> bytes:
+    """The raw body of a JSON request; ApiError when it is not JSON or too large."""
     if request.mimetype != "application/json":
         raise errors.UnsupportedMediaType(
             "request body must be JSON (Content-Type: application/json)"
         )
-    return parse_chat_body(_read_body(settings.max_body_bytes), settings)
+    return _read_body(settings.max_body_bytes)
 
 
 def _read_body(max_bytes: int) -> bytes:

@@ -22,7 +22,7 @@ from bot.answer.context import context_key
 from bot.config import Settings
 from bot.web.ratelimit_table import TABLE_FILE, TABLE_SCHEME
 
-LIMITED_ENDPOINT = "chat"
+LIMITED_ENDPOINTS = frozenset({"chat", "feedback", "admin_login"})
 # A Redis that does not answer must cost a request a fraction of a second, not minutes:
 # after one failure the limiter counts in memory and retries Redis with a backoff.
 REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
@@ -55,9 +55,9 @@ def make_limiter(app: Flask, settings: Settings) -> Limiter:
         in_memory_fallback_enabled=limiting,
         in_memory_fallback=[settings.rate_limit] if limiting else [],
     )
-    # Only the chat is limited; the in-memory fallback would otherwise apply to every
+    # Only the chat, feedback and sign-in are limited; the in-memory fallback would otherwise apply to every
     # route, and a load balancer's health checks must never be refused.
-    limiter.request_filter(lambda: request.endpoint != LIMITED_ENDPOINT)
+    limiter.request_filter(lambda: request.endpoint not in LIMITED_ENDPOINTS)
     return limiter
 
 

@@ -1,6 +1,6 @@
-"""The body of POST /api/chat: strict JSON in, a validated message and context out.
+"""The bodies of POST /api/chat and /api/feedback: strict JSON in, validated values out.
 
-Pure: bytes in, values or an ApiError out; web.py reads the bytes and maps the errors.
+Pure: bytes in, values or an ApiError out; app.py reads the bytes and maps the errors.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import json
 
 from bot import errors
 from bot.config import Settings
+
+MAX_ID_CHARS = 200
 
 
 def parse_chat_body(raw: bytes, settings: Settings) -> tuple[str, str | None]:
@@ -23,6 +25,27 @@ def parse_chat_body(raw: bytes, settings: Settings) -> tuple[str, str | None]:
         raise errors.InvalidRequest(f"message must be 1 to {limit} characters")
     if not _is_unicode(message):
         raise errors.InvalidRequest("message must be Unicode text (no lone surrogates)")
+    return message.strip(), _context(body, settings)
+
+
+def parse_feedback_body(raw: bytes, settings: Settings) -> tuple[str, bool, str | None]:
+    """The passage id, vote and context of a feedback request body; ApiError when
+    malformed."""
+    body = parse_json(raw)
+    if not isinstance(body, dict):
+        raise errors.InvalidRequest("request body must be a JSON object")
+    passage_id = body.get("passage_id")
+    if not isinstance(passage_id, str) or not 1 <= len(passage_id) <= MAX_ID_CHARS:
+        raise errors.InvalidRequest(
+            f"passage_id must be a string of 1 to {MAX_ID_CHARS} characters"
+        )
+    helpful = body.get("helpful")
+    if not isinstance(helpful, bool):
+        raise errors.InvalidRequest("helpful must be true or false")
+    return passage_id, helpful, _context(body, settings)
+
+
+def _context(body: dict, settings: Settings) -> str | None:
     context = body.get("context")
     if context is not None and (
         not isinstance(context, str) or len(context) > settings.max_context_chars
@@ -31,7 +54,7 @@ def parse_chat_body(raw: bytes, settings: Settings) -> tuple[str, str | None]:
         raise errors.InvalidRequest(
             f"context must be a string of at most {limit} characters"
         )
-    return message.strip(), context
+    return context
 
 
 def parse_json(raw: bytes) -> object:

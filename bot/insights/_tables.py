@@ -1,0 +1,67 @@
+"""The Insights tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+A reply's shown passages are child rows, so "shown" and the votes are counted with
+GROUP BY. Topic terms of no_answer replies and of unhelpful votes share one flat table:
+the summary counts a term by distinct conversation, whichever event brought it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# Strings have no length: PostgreSQL would reject a longer value and lose a whole batch.
+replies = Table(
+    "insights_replies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("day", Date, nullable=False),
+    Column("conversation_id", String, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("category", String, nullable=True),  # urgent replies only
+    Column("question", Text, nullable=True),  # only with FAQBOT_LOG_QUESTIONS, scrubbed
+    Index("insights_replies_day", "day"),
+)
+
+reply_passages = Table(
+    "insights_reply_passages",
+    metadata,
+    Column("reply_id", Integer, ForeignKey(replies.c.id), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("passage_id", String, nullable=False),
+    Column("document_id", String, nullable=False),
+    Index("insights_reply_passages_passage", "passage_id"),
+)
+
+feedback = Table(
+    "insights_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("day", Date, nullable=False),
+    Column("conversation_id", String, nullable=False),
+    Column("passage_id", String, nullable=False),
+    Column("helpful", Boolean, nullable=False),
+    Index("insights_feedback_day", "day"),
+)
+
+topic_terms = Table(
+    "insights_topic_terms",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("day", Date, nullable=False),
+    Column("conversation_id", String, nullable=False),
+    Column("term", String, nullable=False),
+    Index("insights_topic_terms_day", "day"),
+)
