@@ -9,10 +9,12 @@
  * file was loaded from) are read once, here. Numbers to call come from the bot itself:
  * SERVER below is written as the file is served, and urgent replies carry theirs.
  *
- * No dependencies, no build step, nothing fetched but the bot's /api/chat. The UI lives
- * in a Shadow DOM styled by a constructed stylesheet (adoptedStyleSheets), so the host
- * page's CSS cannot break it, its CSS cannot leak, and a strict Content-Security-Policy
- * (no inline styles or scripts) does not block it. Text always goes in as textContent.
+ * No dependencies, no build step, nothing fetched but the bot's /api/chat and
+ * /api/feedback (a Yes/No vote on an answer: its first passage, the vote and the reply's
+ * context; never message text). The UI lives in a Shadow DOM styled by a constructed
+ * stylesheet (adoptedStyleSheets), so the host page's CSS cannot break it, its CSS cannot
+ * leak, and a strict Content-Security-Policy (no inline styles or scripts) does not block
+ * it. Text always goes in as textContent.
  */
 (function () {
   "use strict";
@@ -28,6 +30,15 @@
       "In an emergency call ",
     unreachable: "Can't reach the clinic's assistant right now. Please try again later.",
     thinking: "The assistant is looking for an answer",
+    feedbackQuestion: "Was this helpful?",
+    feedbackYes: "Yes, this answer helped",
+    feedbackNo: "No, this answer did not help",
+  };
+  // What a voted answer says in place of its question, by the vote's state.
+  var FEEDBACK_NOTES = {
+    sending: "Thanks for telling us.",
+    sent: "Thanks for telling us.",
+    failed: "Sorry, your feedback could not be sent.",
   };
   // The bot's settings, written into this line as it serves the file.
   var SERVER = {"emergency_number": "911"};
@@ -282,9 +293,13 @@
   function postChat(text) {
     var body = { message: text };
     if (state.context) body.context = state.context; // the only memory we send back
+    return postJson("/api/chat", body);
+  }
+
+  function postJson(path, body) {
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS);
-    return fetch(config.apiBase + "/api/chat", {
+    return fetch(config.apiBase + path, {
       method: "POST",
       mode: "cors",
       credentials: "omit", // the bot needs no cookies, and must never see the site's
@@ -366,7 +381,7 @@
   function appendMessage(message, isNew) {
     var node;
     if (message.from === "user") node = el("div", "msg user", message.text);
-    else if (message.from === "bot") node = renderReply(message.reply, isNew);
+    else if (message.from === "bot") node = renderReply(message, isNew);
     else node = el("div", "msg notice", message.text);
     // Only the latest reply offers buttons, so old choices don't pile up.
     ui.log.querySelectorAll(".choices").forEach(function (old) { old.remove(); });
@@ -379,7 +394,8 @@
     ui.log.appendChild(el("div", "msg bot greeting", config.greeting));
   }
 
-  function renderReply(reply, isNew) {
+  function renderReply(message, isNew) {
+    var reply = message.reply;
     var kind = String(reply.kind || "answer");
     var bubble = el("div", "msg bot kind-" + kind.replace(/[^a-z_]/g, ""));
     // Announce an emergency at once; not again when the conversation is restored.
@@ -389,6 +405,7 @@
     if (kind === "urgent") renderCalls(bubble, reply.urgency);
     var answers = Array.isArray(reply.answers) ? reply.answers.slice(0, 3) : [];
     answers.forEach(function (answer) { bubble.appendChild(renderPassage(answer)); });
+    if (wantsFeedback(reply)) bubble.appendChild(renderFeedback(message));
     var suggestions = Array.isArray(reply.suggestions) ? reply.suggestions : [];
     if (suggestions.length) {
       var heading = kind === "clarify" ? "Choose one" : "You could also ask";
@@ -508,6 +525,66 @@
       group.appendChild(button);
     });
     return group;
+  }
+
+  // ---- feedback: was this answer helpful? ---------------------------------------------
+
+  function wantsFeedback(reply) {
+    var first = Array.isArray(reply.answers) ? reply.answers[0] : null;
+    return reply.kind === "answer" && Boolean(first) && typeof first.passage_id === "string";
+  }
+
+  function renderFeedback(message) {
+    // Voted already (also before a reload): the note, never the buttons again.
+    if (message.feedback) return feedbackNote(message.feedback);
+    var group = el("div", "feedback");
+    group.setAttribute("role", "group");
+    var label = el("p", "feedback-label", STRINGS.feedbackQuestion);
+    label.id = "faqbot-feedback-" + Math.random().toString(36).slice(2);
+    group.setAttribute("aria-labelledby", label.id);
+    group.appendChild(label);
+    [true, false].forEach(function (helpful) {
+      // Visible "Yes"/"No"; the name says what it means out of context too.
+      var button = el("button", "vote", helpful ? "Yes" : "No");
+      button.type = "button";
+      button.setAttribute("aria-label", helpful ? STRINGS.feedbackYes : STRINGS.feedbackNo);
+      button.addEventListener("click", function () { sendFeedback(message, group, helpful); });
+      group.appendChild(button);
+    });
+    return group;
+  }
+
+  function feedbackNote(outcome) {
+    // Added inside the log, whose polite live region reads it out once.
+    return el("p", "feedback-note", FEEDBACK_NOTES[outcome] || FEEDBACK_NOTES.sent);
+  }
+
+  async function sendFeedback(message, group, helpful) {
+    if (message.feedback) return; // one vote per reply, and no retries
+    message.feedback = "sending";
+    saveState();
+    group.querySelectorAll("button").forEach(function (button) {
+      button.setAttribute("aria-disabled", "true");
+    });
+    var reply = message.reply;
+    var outcome = "sent";
+    try {
+      var response = await postJson("/api/feedback", {
+        passage_id: reply.answers[0].passage_id,
+        helpful: helpful,
+        context: typeof reply.context === "string" ? reply.context : "",
+      });
+      if (!response.ok) outcome = "failed";
+    } catch (error) {
+      outcome = "failed"; // unreachable or timed out: said quietly, not retried
+    }
+    message.feedback = outcome;
+    saveState();
+    var focused = group.getRootNode().activeElement;
+    var hadFocus = Boolean(focused) && group.contains(focused);
+    group.replaceWith(feedbackNote(outcome));
+    // The focused button has gone: keep the focus in the chat.
+    if (hadFocus) ui.input.focus({ preventScroll: true });
   }
 
   function scrollToEnd() {
@@ -632,6 +709,14 @@
       ".chip { padding: 6px 12px; min-height: 36px; border: 1px solid var(--accent-text); border-radius: 999px;",
       "  background: var(--paper); color: var(--accent-text); font-size: 14px; text-align: left; }",
       ".chip:hover { background: #eef3fb; }",
+      ".feedback { margin-top: 10px; display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }",
+      ".feedback-label, .feedback-note { margin: 0; font-size: 14px; color: var(--muted); }",
+      ".feedback-label { margin-right: 4px; }",
+      ".feedback-note { margin-top: 10px; }",
+      ".vote { min-width: 64px; min-height: 44px; padding: 0 16px; border: 1px solid var(--accent-text);",
+      "  border-radius: 999px; background: var(--paper); color: var(--accent-text); font-weight: 600; }",
+      ".vote:hover { background: #eef3fb; }",
+      ".vote[aria-disabled=true] { cursor: progress; }",
       ".typing { display: none; gap: 4px; align-self: flex-start; margin: 0 14px 10px; padding: 12px 14px;",
       "  background: var(--bubble); border-radius: 12px; border-bottom-left-radius: 4px; }",
       ".typing.shown { display: flex; }",
