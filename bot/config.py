@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -76,52 +77,11 @@ class Settings:
         """Settings from FAQBOT_* variables; a bad value raises ConfigError naming it."""
         env = os.environ if environ is None else environ
         values: dict = {}
-        if env.get("FAQBOT_CORPUS"):
-            values["corpus_dir"] = Path(env["FAQBOT_CORPUS"])
-        if env.get("FAQBOT_INDEX"):
-            values["index_dir"] = Path(env["FAQBOT_INDEX"])
-        if "FAQBOT_ALLOWED_ORIGINS" in env:
-            values["allowed_origins"] = parse_origins(env["FAQBOT_ALLOWED_ORIGINS"])
-        if env.get("FAQBOT_RATE_LIMIT"):
-            values["rate_limit"] = parse_rate_limit(env["FAQBOT_RATE_LIMIT"])
-        if env.get("FAQBOT_REDIS_URL"):
-            values["redis_url"] = parse_redis_url(env["FAQBOT_REDIS_URL"])
-        for name, variable in (
-            ("emergency_number", "FAQBOT_EMERGENCY_NUMBER"),
-            ("crisis_line", "FAQBOT_CRISIS_LINE"),
-            ("poison_line", "FAQBOT_POISON_LINE"),
-            ("care_line", "FAQBOT_CARE_LINE"),
-        ):
-            if variable in env:
-                values[name] = parse_phone(env[variable], variable)
-        if env.get("FAQBOT_TRIAGE_RULES"):
-            values["triage_rules"] = parse_rulebook(env["FAQBOT_TRIAGE_RULES"])
-        if env.get("FAQBOT_LOG_QUESTIONS"):
-            values["log_questions"] = parse_switch(
-                env["FAQBOT_LOG_QUESTIONS"], "FAQBOT_LOG_QUESTIONS"
-            )
-        if env.get("FAQBOT_TRUSTED_PROXIES"):
-            values["trusted_proxies"] = parse_count(
-                env["FAQBOT_TRUSTED_PROXIES"], "FAQBOT_TRUSTED_PROXIES"
-            )
-        if env.get("FAQBOT_SECRET_KEY"):
-            values["secret_key"] = env["FAQBOT_SECRET_KEY"]
-        if env.get("FAQBOT_FILE_SECONDS"):
-            values["file_seconds"] = parse_seconds(
-                env["FAQBOT_FILE_SECONDS"], "FAQBOT_FILE_SECONDS"
-            )
-        if env.get("FAQBOT_FILE_MEMORY"):
-            values["file_memory"] = parse_megabytes(
-                env["FAQBOT_FILE_MEMORY"], "FAQBOT_FILE_MEMORY"
-            )
-        if env.get("FAQBOT_INSIGHTS"):
-            values["insights"] = parse_switch(env["FAQBOT_INSIGHTS"], "FAQBOT_INSIGHTS")
-        if env.get("FAQBOT_DATABASE_URL"):
-            values["database_url"] = parse_database_url(env["FAQBOT_DATABASE_URL"])
-        if env.get("FAQBOT_INSIGHTS_DAYS"):
-            values["insights_days"] = parse_days(env["FAQBOT_INSIGHTS_DAYS"])
-        if env.get("FAQBOT_ADMIN_TOKEN"):
-            values["admin_token"] = parse_admin_token(env["FAQBOT_ADMIN_TOKEN"])
+        for variable, (name, parse) in VARIABLES.items():
+            value = env.get(variable)
+            if value is None or (value == "" and variable not in EMPTY_IS_A_VALUE):
+                continue
+            values[name] = parse(value, variable)
         return cls(**values)
 
     def with_changes(self, **changes) -> Settings:
@@ -256,3 +216,40 @@ def parse_admin_token(value: str) -> str:
 def setting_names() -> list[str]:
     """The names of all settings, for the docs test."""
     return [f.name for f in fields(Settings)]
+
+
+# Each FAQBOT_* variable: the setting it sets and how its text is read. An empty value
+# leaves the default, except where empty says something (no origins, no number).
+VARIABLES: dict[str, tuple[str, Callable[[str, str], object]]] = {
+    "FAQBOT_CORPUS": ("corpus_dir", lambda value, _: Path(value)),
+    "FAQBOT_INDEX": ("index_dir", lambda value, _: Path(value)),
+    "FAQBOT_ALLOWED_ORIGINS": (
+        "allowed_origins",
+        lambda value, _: parse_origins(value),
+    ),
+    "FAQBOT_RATE_LIMIT": ("rate_limit", lambda value, _: parse_rate_limit(value)),
+    "FAQBOT_REDIS_URL": ("redis_url", lambda value, _: parse_redis_url(value)),
+    "FAQBOT_EMERGENCY_NUMBER": ("emergency_number", parse_phone),
+    "FAQBOT_CRISIS_LINE": ("crisis_line", parse_phone),
+    "FAQBOT_POISON_LINE": ("poison_line", parse_phone),
+    "FAQBOT_CARE_LINE": ("care_line", parse_phone),
+    "FAQBOT_TRIAGE_RULES": ("triage_rules", lambda value, _: parse_rulebook(value)),
+    "FAQBOT_LOG_QUESTIONS": ("log_questions", parse_switch),
+    "FAQBOT_TRUSTED_PROXIES": ("trusted_proxies", parse_count),
+    "FAQBOT_SECRET_KEY": ("secret_key", lambda value, _: value),
+    "FAQBOT_FILE_SECONDS": ("file_seconds", parse_seconds),
+    "FAQBOT_FILE_MEMORY": ("file_memory", parse_megabytes),
+    "FAQBOT_INSIGHTS": ("insights", parse_switch),
+    "FAQBOT_DATABASE_URL": ("database_url", lambda value, _: parse_database_url(value)),
+    "FAQBOT_INSIGHTS_DAYS": ("insights_days", lambda value, _: parse_days(value)),
+    "FAQBOT_ADMIN_TOKEN": ("admin_token", lambda value, _: parse_admin_token(value)),
+}
+EMPTY_IS_A_VALUE = frozenset(
+    {
+        "FAQBOT_ALLOWED_ORIGINS",
+        "FAQBOT_EMERGENCY_NUMBER",
+        "FAQBOT_CRISIS_LINE",
+        "FAQBOT_POISON_LINE",
+        "FAQBOT_CARE_LINE",
+    }
+)

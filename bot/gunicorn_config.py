@@ -63,11 +63,7 @@ class JsonLines(logging.Formatter):
             "logger": record.name,
         }
         message = record.getMessage()
-        if (
-            record.name == "bot.web.app"
-            and message.startswith("{")
-            and not record.exc_info
-        ):
+        if record.name == "bot.web" and message.startswith("{") and not record.exc_info:
             return orjson.dumps(line).decode()[:-1] + "," + message[1:]  # one object
         line["message"] = message
         if record.exc_info:

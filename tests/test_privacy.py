@@ -40,7 +40,7 @@ def request_lines(caplog) -> list[dict]:
     return [
         json.loads(record.getMessage())
         for record in caplog.records
-        if record.name == "bot.web.app" and record.getMessage().startswith("{")
+        if record.name == "bot.web" and record.getMessage().startswith("{")
     ]
 
 
@@ -236,7 +236,7 @@ def test_gunicorn_with_our_configuration_logs_json_lines_without_bodies(
     assert access.count("POST /api/chat") == 2
     assert SECRET not in access and SECRET not in errors
     lines = [json.loads(line) for line in errors.splitlines()]
-    requests = [line for line in lines if line.get("logger") == "bot.web.app"]
+    requests = [line for line in lines if line.get("logger") == "bot.web"]
     assert [line["status"] for line in requests] == [200, 400]
     assert requests[0]["message_chars"] == len(QUESTION) and "time" in requests[0]
     assert server.returncode == 0  # a graceful shutdown

@@ -70,6 +70,10 @@ def register_admin(
         figures = summary()
         return _admin_page(admin_page(figures, _passage_labels(holder, figures)))
 
+    @app.get("/admin/login")
+    def admin_login_form():
+        return redirect("/admin", code=303)
+
     @app.post("/admin/login")
     @app.extensions["faqbot.limiter"].limit(LOGIN_LIMIT)
     def admin_login():
@@ -125,12 +129,13 @@ def _cookie_key(secret: bytes, token: str) -> bytes:
 
 
 def _passage_labels(holder: IndexHolder, summary: Summary) -> dict[str, str]:
-    """'Document title - section' for the passages the summary names (their documents
-    are read, not the whole index)."""
+    """'Section — document title' for the passages the summary names, the section first
+    so that two passages of one document tell apart when cut short (only their
+    documents are read, not the whole index)."""
     passages = holder.get().passages
     wanted = {votes.passage_id for votes in summary.passages}
     return {
-        passage.passage_id: f"{passage.title} — {passage.section}".rstrip(" —")
+        passage.passage_id: " — ".join(filter(None, (passage.section, passage.title)))
         for document_id in {votes.document_id for votes in summary.passages}
         for passage in passages.of_document(document_id)
         if passage.passage_id in wanted

@@ -1,17 +1,20 @@
-"""The bodies of POST /api/chat and /api/feedback: strict JSON in, validated values out.
-
-Pure: bytes in, values or an ApiError out; app.py reads the bytes and maps the errors.
-"""
+"""The bodies of POST /api/chat and /api/feedback: read within their limit, strict JSON
+in, validated values out, or an ApiError."""
 
 from __future__ import annotations
 
 import codecs
 import json
 
+from flask import request
+from werkzeug.exceptions import ClientDisconnected, HTTPException
+
 from bot import errors
 from bot.config import Settings
 
 MAX_ID_CHARS = 200
+ENDED_EARLY = "request body ended before its Content-Length"
+UNREADABLE = "request body could not be read"
 
 
 def parse_chat_body(raw: bytes, settings: Settings) -> tuple[str, str | None]:
@@ -99,3 +102,56 @@ def _is_unicode(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def read_json_body(settings: Settings) -> bytes:
+    """The raw body of a JSON request; ApiError when it is not JSON or too large."""
+    if request.mimetype != "application/json":
+        raise errors.UnsupportedMediaType(
+            "request body must be JSON (Content-Type: application/json)"
+        )
+    return _read_body(settings.max_body_bytes)
+
+
+def _read_body(max_bytes: int) -> bytes:
+    """The raw body, at most max_bytes; a transfer the server cannot read is a 400."""
+    environ = request.environ
+    declared = environ.get("CONTENT_LENGTH", "")
+    if (
+        declared.isascii()
+        and declared.isdigit()
+        and int(declared) <= max_bytes
+        and "HTTP_TRANSFER_ENCODING" not in environ
+    ):
+        # What nearly every request sends, read as werkzeug would, without its stream
+        # wrapper (which cost a chat request about 30 us, a twentieth of its time).
+        return _read_exactly(environ["wsgi.input"], int(declared))
+    try:
+        raw = request.get_data(cache=False)
+    except ClientDisconnected:
+        raise errors.InvalidJson(ENDED_EARLY) from None
+    except HTTPException:
+        raise  # 413: the body is over the limit
+    except Exception:  # such as gunicorn's parser on broken chunked framing
+        raise errors.InvalidJson(UNREADABLE) from None
+    if len(raw) > max_bytes:
+        raise errors.TooLarge(f"request body must be at most {max_bytes} bytes")
+    return raw
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    """`size` bytes of a body stream, however many reads that takes; InvalidJson when
+    it ends early or fails."""
+    chunks, missing = [], size
+    while missing:
+        try:
+            chunk = stream.read(missing)
+        except (OSError, ValueError):  # the client went away (werkzeug's reading)
+            raise errors.InvalidJson(ENDED_EARLY) from None
+        except Exception:
+            raise errors.InvalidJson(UNREADABLE) from None
+        if not chunk:
+            raise errors.InvalidJson(ENDED_EARLY)
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
