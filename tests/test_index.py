@@ -26,7 +26,7 @@ from bot.index import build as index_build
 from bot.index.file_worker import alias_windows
 from bot.ingest.aliases import learn_aliases
 from bot.ingest.passages import split_into_passages
-from bot.ingest.readers import faq
+from bot.ingest.readers import faq, faq_parts
 
 from .conftest import CORPUS, ROOT, shared_eval_file
 from .oracles import load_corpus
@@ -299,7 +299,7 @@ def built_content(built) -> tuple:
 
 
 def build_sheet(corpus: Path, monkeypatch, part_bytes: int) -> tuple:
-    monkeypatch.setattr(faq, "PART_BYTES", part_bytes)
+    monkeypatch.setattr(faq_parts, "PART_BYTES", part_bytes)
     return built_content(index_build.build_parts(corpus, FIELD_WEIGHTS))
 
 
@@ -326,8 +326,8 @@ def test_a_faq_sheet_read_in_parts_gives_what_reading_it_whole_gives(
     assert "duplicate document id 'q150' (already in a.jsonl); skipped" in reasons
     sheet = next(sheet_corpus.glob("faq.*"))
     for part_bytes in (300, 517, 1000, 1999, 4096):
-        monkeypatch.setattr(faq, "PART_BYTES", part_bytes)
-        assert len(faq.parts(sheet)) > 5
+        monkeypatch.setattr(faq_parts, "PART_BYTES", part_bytes)
+        assert len(faq_parts.parts(sheet)) > 5
         assert build_sheet(sheet_corpus, monkeypatch, part_bytes) == whole, part_bytes
 
 
@@ -336,7 +336,7 @@ def test_a_faq_sheet_is_read_in_parts_on_every_core_and_never_whole(
 ):
     whole = build_sheet(sheet_corpus, monkeypatch, 1 << 30)
 
-    decode = faq.decode  # `faq.read` reads a file whole, `faq.read_part` a part
+    decode = faq.decode  # `faq.read` reads a file whole, `faq_parts.read_part` a part
 
     def not_the_sheet(path, warnings):
         assert not path.name.startswith("faq"), "the sheet is read whole"
@@ -365,8 +365,8 @@ def test_a_faq_sheet_without_an_entry_is_reported_as_when_read_whole(
     (corpus / "visiting.md").write_text("# Visiting\n\nVisiting hours are 9 to 5.\n")
     whole = build_sheet(corpus, monkeypatch, 1 << 30)
     assert [p.path for p in whole[-1]] == [name]
-    monkeypatch.setattr(faq, "PART_BYTES", 200)
-    assert len(faq.parts(corpus / name)) > 2
+    monkeypatch.setattr(faq_parts, "PART_BYTES", 200)
+    assert len(faq_parts.parts(corpus / name)) > 2
     assert build_sheet(corpus, monkeypatch, 200) == whole
 
 

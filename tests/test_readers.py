@@ -10,7 +10,17 @@ from bs4 import BeautifulSoup
 from bot.answer import passages_for
 from bot.index import build_index, load_index
 from bot.ingest.passages import split_into_passages
-from bot.ingest.readers import READERS, UnreadableFile, faq, html, markdown, pdf, text
+from bot.ingest.readers import (
+    READERS,
+    UnreadableFile,
+    csv_rows,
+    faq,
+    faq_parts,
+    html,
+    markdown,
+    pdf,
+    text,
+)
 
 from .make_fixtures import fixtures
 
@@ -338,14 +348,14 @@ def test_faq_sheet_parts_are_whole_rows_that_know_their_first_line(
     rows = [f'{n},Question {n}?,"{answer.format(n)}"' for n in range(60)]
     path = tmp_path / "faq.csv"
     path.write_bytes(("\ufeffid,question,answer\r\n" + "\r\n".join(rows)).encode())
-    monkeypatch.setattr(faq, "PART_BYTES", 500)
-    parts = faq.parts(path)
+    monkeypatch.setattr(faq_parts, "PART_BYTES", 500)
+    parts = faq_parts.parts(path)
     assert len(parts) > 5
     assert (parts[0].start, parts[-1].end) == (0, path.stat().st_size)
     assert [part.start for part in parts[1:]] == [part.end for part in parts[:-1]]
     documents, lines = [], []
     for part in parts:
-        entries = faq.read_part(path, part)
+        entries = faq_parts.read_part(path, part)
         assert entries.whole_rows and entries.warnings == []
         documents += entries.documents
         lines += entries.lines
@@ -369,8 +379,8 @@ def test_faq_sheet_that_cannot_be_cut_alike_is_read_whole(
 ):
     path = tmp_path / name
     path.write_bytes(sheet)
-    monkeypatch.setattr(faq, "PART_BYTES", 60)
-    assert faq.parts(path) is None
+    monkeypatch.setattr(faq_parts, "PART_BYTES", 60)
+    assert faq_parts.parts(path) is None
 
 
 @pytest.mark.parametrize(
@@ -471,7 +481,7 @@ def test_committed_fixtures_are_what_make_fixtures_writes():
     ],
 )
 def test_faq_sheet_rows_are_those_the_csv_module_reads(sheet):
-    delimiter = faq._delimiter(sheet.splitlines()[0])
+    delimiter = csv_rows.delimiter_of(sheet.splitlines()[0])
     reader = csv.reader(sheet.splitlines(True), delimiter=delimiter, strict=True)
     expected, line = [], 1
     for cells in reader:
@@ -479,7 +489,7 @@ def test_faq_sheet_rows_are_those_the_csv_module_reads(sheet):
             expected.append((line, cells))
         line = reader.line_num + 1
     warnings = []
-    assert list(faq._csv_records(sheet, warnings, 1)) == expected
+    assert list(csv_rows.csv_records(sheet, warnings, 1)) == expected
     assert warnings == []
 
 

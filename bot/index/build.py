@@ -29,7 +29,7 @@ from bot.index.file_worker import FileResult, memory_per_file, read_file
 from bot.index.passage_store import PassageColumns
 from bot.ingest.aliases import Alias
 from bot.ingest.documents import Problem, document_ids, relative_name, walk_corpus
-from bot.ingest.readers import READERS, faq
+from bot.ingest.readers import READERS, faq, faq_parts
 
 PARALLEL_BYTES = 8 << 20  # a smaller corpus is read in this process: no start-up cost
 
@@ -83,7 +83,7 @@ def build_parts(
 
 
 def _time_bound(
-    path: Path, part: faq.Part | None, file_seconds: float | None
+    path: Path, part: faq_parts.Part | None, file_seconds: float | None
 ) -> float | None:
     """How long a file (or a part of a sheet) may take to read: `file_seconds` per MB,
     at least one MB's."""
@@ -93,19 +93,19 @@ def _time_bound(
     return file_seconds * max(1.0, size / 1_000_000)
 
 
-def _parts(path: Path) -> list[faq.Part | None]:
-    """A large FAQ sheet's parts (see faq.parts), else the whole file: [None]."""
+def _parts(path: Path) -> list[faq_parts.Part | None]:
+    """A large FAQ sheet's parts (see faq_parts.parts), else the whole file: [None]."""
     if READERS.get(path.suffix.lower()) is not faq.read:
         return [None]
     try:
-        return faq.parts(path) or [None]
+        return faq_parts.parts(path) or [None]
     except OSError:  # read whole, the file is reported with the reason
         return [None]
 
 
 def _read_all(
     files: list[Path], ids: dict[Path, str], file_seconds: float | None
-) -> Iterator[tuple[Path, faq.Part | None, FileResult | None]]:
+) -> Iterator[tuple[Path, faq_parts.Part | None, FileResult | None]]:
     """Each file, or each part of a large FAQ sheet, with what reading it gave (None: no
     reader for the file), in corpus order."""
     pieces = [(path, part) for path in files for part in _parts(path)]
@@ -127,14 +127,14 @@ def _read_all(
 
 
 def _read_job(
-    job: tuple[str, str, frozenset[int], float | None, faq.Part | None],
+    job: tuple[str, str, frozenset[int], float | None, faq_parts.Part | None],
 ) -> FileResult:
     return read_file(*job)
 
 
 def _in_order(
-    pieces: list[tuple[Path, faq.Part | None]], results
-) -> Iterator[tuple[Path, faq.Part | None, FileResult | None]]:
+    pieces: list[tuple[Path, faq_parts.Part | None]], results
+) -> Iterator[tuple[Path, faq_parts.Part | None, FileResult | None]]:
     results = iter(results)
     for path, part in pieces:
         yield path, part, next(results) if path.suffix.lower() in READERS else None
@@ -201,7 +201,7 @@ class _Merger:
         path: Path,
         document_id: str,
         file_seconds: float | None,
-        part: faq.Part,
+        part: faq_parts.Part,
         result: FileResult,
     ) -> None:
         """Add one part of a large FAQ sheet, so that the sheet gives what reading it

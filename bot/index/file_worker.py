@@ -26,7 +26,7 @@ from bot.index.fields import FIELDS
 from bot.index.passage_store import PassageBatch
 from bot.ingest.aliases import Alias, learn_aliases
 from bot.ingest.passages import split_into_passages
-from bot.ingest.readers import READERS, UnreadableFile, faq
+from bot.ingest.readers import READERS, UnreadableFile, faq_parts
 from bot.ingest.tokenization import terms, word_pattern
 
 # Characters that cannot stand between an alias's words and its "(": see alias_windows.
@@ -177,13 +177,13 @@ def read_file(
     document_id: str,
     dropped: frozenset[int],
     seconds: float | None = None,
-    part: faq.Part | None = None,
+    part: faq_parts.Part | None = None,
     known: dict[str, int] | None = None,
 ) -> FileResult:
     """Read one corpus file into passages and entries, in at most `seconds` and the
     memory `memory_per_file` allows; `dropped`: document numbers to skip. A file that
     takes more is reported and skipped. `part`: read only that part of a large FAQ
-    sheet (faq.parts); `known`: the ids of earlier parts it repeats, by their line."""
+    sheet (faq_parts.parts); `known`: the ids of earlier parts it repeats, by their line."""
     megabytes = _megabytes_per_file
     try:
         with time_bound(seconds), memory_bound(megabytes):
@@ -205,7 +205,7 @@ def _read_file(
     path: str,
     document_id: str,
     dropped: frozenset[int],
-    part: faq.Part | None,
+    part: faq_parts.Part | None,
     known: dict[str, int] | None,
 ) -> FileResult:
     entries = None
@@ -215,7 +215,7 @@ def _read_file(
                 Path(path), document_id
             )
         else:
-            entries = faq.read_part(Path(path), part, known)
+            entries = faq_parts.read_part(Path(path), part, known)
             documents, warnings = entries.documents, entries.warnings
     except UnreadableFile as error:
         return FileResult(failure=str(error))
