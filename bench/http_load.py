@@ -1,12 +1,16 @@
 """HTTP load: /api/chat under gunicorn against a trivial Flask JSON endpoint, with wrk.
 
-Starts `gunicorn "bot.web:create_app()"` (gunicorn.conf.py, FAQBOT_RATE_LIMIT=off, a fresh
-index of the bundled corpus) and then a trivial Flask app under the same settings, each
-on 127.0.0.1 only, and runs wrk against them in turn, several rounds (the machine's speed
-drifts: each round's ratio compares runs seconds apart): 32 connections, POST bodies
-cycling through the seed questions. Prints each endpoint's median requests/s, p50/p99
-latency, server CPU per request (gunicorn's processes, from /proc), total errors, and the
-median of the rounds' ratios.
+Starts `gunicorn "bot.web:create_app()"` twice (gunicorn.conf.py, FAQBOT_RATE_LIMIT=off,
+a fresh index of the bundled corpus), once with FAQBOT_INSIGHTS=on and once with
+FAQBOT_INSIGHTS=off, each in a temporary folder of its own (index/ and, beside it, the
+instance/ folder where Insights' SQLite file is written), then a trivial Flask app under
+the same settings, each on 127.0.0.1 only, and runs wrk against them in turn, several
+rounds (the machine's speed drifts: each round's ratio compares runs seconds apart): 32
+connections, POST bodies cycling through the seed questions. Prints each endpoint's
+median requests/s, p50/p99 latency, server CPU per request (gunicorn's processes, from
+/proc), total errors, the median of the rounds' ratios, what Insights cost (on / off,
+same rounds; the target is at most 10% more), and, once the servers stopped, the reply
+rows each SQLite file got.
 Needs wrk (Debian: `apt-get install wrk`). Run: `.venv/bin/python bench/http_load.py`.
 """
 
@@ -19,6 +23,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -29,9 +34,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "eval" / "seed_questions.jsonl"
+OUT_OF_SCOPE = ROOT.parent / "shared" / "eval" / "out_of_scope.jsonl"
 OUT = ROOT / "bench" / "out" / "http"
 START_TIMEOUT_S = 60
 FALLBACK_QUESTIONS = ["What is FOLFOX?", "Is Herceptin used for stomach cancer?"]
+INSIGHTS_TARGET = 0.10  # insights on may cost at most 10% more than off
+INSIGHTS_FILE = Path("instance") / "insights.sqlite3"  # in a bot's folder (config.py)
 
 
 def trivial_app():
@@ -55,13 +63,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wrk_script(folder: Path) -> Path:
-    """A wrk Lua script that POSTs the seed questions in turn."""
+def wrk_script(folder: Path, out_of_scope: bool = False) -> Path:
+    """A wrk Lua script that POSTs the seed questions in turn (and the out-of-scope
+    messages after them: no_answer replies, whose topic terms Insights keep)."""
     if SEEDS.exists():
         lines = SEEDS.read_text("utf-8").splitlines()
         asked = [json.loads(line)["question"] for line in lines if line.strip()]
     else:
         asked = FALLBACK_QUESTIONS
+    if out_of_scope and OUT_OF_SCOPE.exists():
+        lines = OUT_OF_SCOPE.read_text("utf-8").splitlines()
+        asked += [json.loads(line)["message"] for line in lines if line.strip()]
     bodies = ", ".join(json.dumps(json.dumps({"message": q})) for q in asked)
     script = folder / "chat.lua"
     script.write_text(
@@ -204,6 +216,21 @@ def loaded_round(server, port: int, script: Path, args) -> dict:
     return result
 
 
+def round_order(names: list[str], round_number: int) -> list[str]:
+    """The endpoints in the order of one round; the first two (insights on and off)
+    always one after the other, so that their ratio compares runs seconds apart.
+
+    Each round starts with another endpoint (or the pair): the first one run after a
+    pause measured up to 15% slower, a bias no endpoint should carry. Within the pair,
+    which goes first alternates too."""
+    pair, others = names[:2], names[2:]
+    if (round_number // (len(others) + 1)) % 2:
+        pair.reverse()
+    units = [pair, *([name] for name in others)]
+    shift = round_number % len(units)
+    return [name for unit in units[shift:] + units[:shift] for name in unit]
+
+
 def median_row(runs: list[dict]) -> dict:
     """An endpoint's median figures over the rounds; errors summed."""
     row = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
@@ -224,6 +251,11 @@ def main() -> None:
         help="another checkout of the bot (say `git worktree add /tmp/base main`), "
         "served beside under the same settings: a change against it in the same rounds",
     )
+    parser.add_argument(
+        "--out-of-scope",
+        action="store_true",
+        help="also POST the shared out-of-scope messages (mostly no_answer replies)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -231,45 +263,71 @@ def main() -> None:
     from bot.index import build_index
 
     OUT.mkdir(parents=True, exist_ok=True)
-    index_dir = Path(tempfile.mkdtemp(prefix="index-", dir=OUT))
-    baseline_index = Path(tempfile.mkdtemp(prefix="baseline-index-", dir=OUT))
+    # A folder per server: the bot keeps its instance/ folder (context key, Insights'
+    # SQLite file) beside its index, so each server writes a database of its own.
+    folders = {
+        who: Path(tempfile.mkdtemp(prefix=f"{who}-", dir=OUT))
+        for who in ("insights-on", "insights-off", "baseline")
+    }
     try:
-        build_index(ROOT / "corpus", index_dir)
+        for who in ("insights-on", "insights-off"):
+            build_index(ROOT / "corpus", folders[who] / "index")
+        (folders["baseline"] / "index").mkdir()
         environment = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "FAQBOT_RATE_LIMIT": "off",
             "FAQBOT_CORPUS": str(ROOT / "corpus"),
-            "FAQBOT_INDEX": str(index_dir),
+            "FAQBOT_INDEX": str(folders["insights-on"] / "index"),
+            "FAQBOT_INSIGHTS": "on",
         }
-        script = wrk_script(OUT)
-        apps = {  # name: (app, checkout, environment)
-            "bot /api/chat": ("bot.web:create_app()", ROOT, environment),
-            "trivial Flask": ("bench.http_load:trivial_app()", ROOT, environment),
+        environment.pop("FAQBOT_DATABASE_URL", None)  # SQLite in the instance folder
+        insights_off = {
+            **environment,
+            "FAQBOT_INDEX": str(folders["insights-off"] / "index"),
+            "FAQBOT_INSIGHTS": "off",
+        }
+        script = wrk_script(OUT, args.out_of_scope)
+        # name: (app, checkout, environment, log name); insights on and off first: a
+        # round runs them one after the other (round_order)
+        apps = {
+            "bot /api/chat": ("bot.web:create_app()", ROOT, environment, "bot"),
+            "bot /api/chat, insights off": (
+                "bot.web:create_app()",
+                ROOT,
+                insights_off,
+                "bot-insights-off",
+            ),
+            "trivial Flask": (
+                "bench.http_load:trivial_app()",
+                ROOT,
+                environment,
+                "trivial",
+            ),
         }
         if args.baseline:
             apps["baseline /api/chat"] = baseline_app(
-                args.baseline, environment, baseline_index
+                args.baseline, environment, folders["baseline"] / "index"
             )
         servers = {}
         try:
-            for name, (app, root, settings) in apps.items():
-                servers[name] = serve(app, settings, name.split()[0], root)
+            for name, (app, root, settings, log_name) in apps.items():
+                servers[name] = serve(app, settings, log_name, root)
             runs = {name: [] for name in apps}
-            names = list(servers)
             for round_number in range(args.rounds):
-                # Each round starts with another endpoint: the first one run after a
-                # pause measured up to 15% slower, a bias no endpoint should carry.
-                shift = round_number % len(names)
-                for name in names[shift:] + names[:shift]:
+                for name in round_order(list(servers), round_number):
                     server, port = servers[name]
                     runs[name].append(loaded_round(server, port, script, args))
         finally:
             for server, _ in servers.values():
-                stop(server)
+                stop(server)  # a worker stores its last batch as it exits
+        recorded = {
+            who: reply_rows(folders[who] / INSIGHTS_FILE)
+            for who in ("insights-on", "insights-off")
+        }
     finally:
-        shutil.rmtree(index_dir, ignore_errors=True)
-        shutil.rmtree(baseline_index, ignore_errors=True)
+        for folder in folders.values():
+            shutil.rmtree(folder, ignore_errors=True)
     rows = {name: median_row(results) for name, results in runs.items()}
     print(
         f"wrk: {args.connections} connections, {args.rounds} rounds of "
@@ -285,8 +343,8 @@ def main() -> None:
             f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
             f"| {r['cpu_ms']:.2f} | {r['requests']} | {r['errors']} |"
         )
-    for name in [name for name in runs if name.endswith("/api/chat")]:
-        who = name.split()[0]
+    for name in [name for name in runs if name != "trivial Flask"]:
+        who = apps[name][3]
         ratios = [
             bot["rps"] / trivial["rps"]
             for bot, trivial in zip(runs[name], runs["trivial Flask"], strict=True)
@@ -301,15 +359,81 @@ def main() -> None:
     if args.baseline:
         cpu = rows["bot /api/chat"]["cpu_ms"] / rows["baseline /api/chat"]["cpu_ms"]
         print(f"bot / baseline server CPU per request: {cpu:.1%}")
+    print_insights_cost(runs["bot /api/chat"], runs["bot /api/chat, insights off"])
+    served = {
+        "insights-on": rows["bot /api/chat"]["requests"],
+        "insights-off": rows["bot /api/chat, insights off"]["requests"],
+    }
+    for who, count in recorded.items():
+        found = "no database file" if count is None else f"{count} reply rows"
+        print(
+            f"{who}: {found} in instance/insights.sqlite3 for the {served[who]} "
+            "chat requests wrk counted (plus warm-up and requests cut off at the end)"
+        )
+
+
+def print_insights_cost(on: list[dict], off: list[dict]) -> None:
+    """Insights on against off, round by round: what recording costs, and the target.
+
+    Costs are "how much more on takes": time per request (off's requests/s over on's),
+    latency and CPU per request (on's over off's), each the median of the rounds'."""
+
+    def cost(key: str, inverse: bool = False) -> tuple[float, str]:
+        ratios = [
+            (b[key] / a[key]) if inverse else (a[key] / b[key])
+            for a, b in zip(on, off, strict=True)
+        ]
+        rounds = ", ".join(f"{ratio - 1:+.1%}" for ratio in ratios)
+        return statistics.median(ratios) - 1, rounds
+
+    rps = [a["rps"] / b["rps"] for a, b in zip(on, off, strict=True)]
+    print(
+        f"insights on / off requests/s: {statistics.median(rps):.1%} "
+        f"(rounds: {', '.join(f'{ratio:.1%}' for ratio in rps)})"
+    )
+    costs = {
+        "time per request (1 / requests/s)": cost("rps", inverse=True),
+        "p50 latency": cost("p50_ms"),
+        "p99 latency": cost("p99_ms"),
+        "server CPU per request": cost("cpu_ms"),
+    }
+    for what, (value, rounds) in costs.items():
+        print(f"insights cost, {what}: {value:+.1%} (rounds: {rounds})")
+    time_cost = costs["time per request (1 / requests/s)"][0]
+    verdict = "within" if time_cost <= INSIGHTS_TARGET else "OVER"
+    print(
+        f"insights target (on costs at most {INSIGHTS_TARGET:.0%} more time per "
+        f"request than off, medians): {verdict}"
+    )
+
+
+def reply_rows(database: Path) -> int | None:
+    """Rows of insights_replies in a bot's SQLite file; None when there is no file."""
+    if not database.exists():
+        return None
+    connection = sqlite3.connect(database)
+    try:
+        tables = {
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        }
+        if "insights_replies" not in tables:
+            return 0
+        return connection.execute("SELECT count(*) FROM insights_replies").fetchone()[0]
+    finally:
+        connection.close()
 
 
 def baseline_app(
     checkout: Path, environment: dict, index_dir: Path
-) -> tuple[str, Path, dict]:
+) -> tuple[str, Path, dict, str]:
     """The bot of another checkout, with its own corpus, and an index (in the empty
     `index_dir`) that its own code builds when it starts: its pipeline may differ."""
     checkout = checkout.resolve()
-    if not (checkout / "bot" / "web.py").exists():
+    web = checkout / "bot" / "web"
+    if not (web.with_suffix(".py").exists() or (web / "__init__.py").exists()):
         raise SystemExit(f"{checkout} is not a checkout of the bot")
     return (
         "bot.web:create_app()",
@@ -320,6 +444,7 @@ def baseline_app(
             "FAQBOT_CORPUS": str(checkout / "corpus"),
             "FAQBOT_INDEX": str(index_dir),
         },
+        "baseline",
     )
 
 
