@@ -9,7 +9,6 @@ much of the question's idf weight they answer: score x (1 - PULL + PULL x covera
 from __future__ import annotations
 
 import re
-from functools import partial
 
 from bot.answer.query import Query
 from bot.index import Index, scoring
@@ -26,8 +25,6 @@ DEFINES = re.compile(
 DEFINITION_BOOST = 1.25
 DEFINED_SPAN = 60  # characters before "means" where the word defined is
 RERANKED = 50  # candidates taken from BM25 before the rerank
-# Hit(...) without the named tuple's __new__, a Python function: dozens a question.
-_new_hit = partial(tuple.__new__, Hit)
 
 
 def search(index: Index, query: Query, top_k: int = 3) -> list[Hit]:
@@ -65,7 +62,7 @@ def search(index: Index, query: Query, top_k: int = 3) -> list[Hit]:
     for negated_score, i, text, terms in reranked:
         if text not in seen_texts:
             seen_texts.add(text)
-            hits.append(_new_hit((index.passages[i], -negated_score, terms)))
+            hits.append(Hit._make((index.passages[i], -negated_score, terms)))
             if len(hits) == top_k:
                 break
     return hits

@@ -1,19 +1,17 @@
 """Text -> terms with character spans, identical for passages and questions.
 
 No NLTK data is downloaded: the Snowball stemmer (rules only) and the stopword list in
-this module. Words are found by one pattern in the `regex` engine, the engine NLTK's
-RegexpTokenizer runs it in since NLTK 3.10 (its Unicode classes: a combining accent
-belongs to its word). The pattern is fixed and linear, so NLTK's per-match wall-clock
-guard against callers' pathological patterns is not needed; it doubled the cost of
-tokenizing every question. In ASCII text both engines find the same words (they differ
-only on non-ASCII letters and marks) and the standard library's takes 30% less time, so
-ASCII text, nearly every passage and question, is read with that one.
+this module. Words are found by one fixed, linear pattern in the `regex` engine, the
+engine NLTK's RegexpTokenizer uses (its Unicode classes keep a combining accent with its
+word), without NLTK's per-match time guard, which such a pattern does not need. ASCII
+text, nearly every passage and question, is read with the standard library's engine,
+which finds the same words there in less time.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import NamedTuple
 
 import regex
@@ -64,10 +62,6 @@ class Token(NamedTuple):
     term: str
     start: int
     end: int
-
-
-# Token(...) without the named tuple's __new__, a Python function: one a word.
-_new_token = partial(tuple.__new__, Token)
 
 
 # Words the Snowball stemmer joins though they mean different things: "clinical trials"
@@ -147,7 +141,7 @@ def _word_terms(word: str, start: int) -> list[Token]:
     # Most words hold none of WORD_PATTERN's joiners: one term, or none for a stopword.
     if "-" not in word and "'" not in word and "’" not in word:
         term = normalize(word.lower())
-        return [_new_token((term, start, start + len(word)))] if term else []
+        return [Token._make((term, start, start + len(word)))] if term else []
     lowered = word.lower().replace("’", "'")
     if lowered.endswith("n't"):
         return [Token("not", start, start + len(word))]
