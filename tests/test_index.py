@@ -576,7 +576,7 @@ print(json.dumps({
 MEMORY_BOUND_ENDINGS = """
 import resource, signal
 import numpy as np
-from bot.index.file_worker import TooBig, memory_bound
+from bot.index.bounds import TooBig, memory_bound
 
 def held():
     return (
@@ -643,7 +643,7 @@ def test_the_memory_bound_leaves_a_process_running_threads_alone():
     """It would hold their memory too: a thread's stack, numpy in a server's thread."""
     import threading
 
-    from bot.index.file_worker import memory_bound
+    from bot.index.bounds import memory_bound
 
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)

@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from bot.index import bm25
+from bot.index.bounds import memory_per_file
 from bot.index.fields import FIELDS
-from bot.index.file_worker import FileResult, memory_per_file, read_file
+from bot.index.file_worker import FileResult, read_file
 from bot.index.passage_store import PassageColumns
 from bot.ingest.aliases import Alias
 from bot.ingest.documents import Problem, document_ids, relative_name, walk_corpus

@@ -1,6 +1,6 @@
 """One corpus file -> its passages, terms and aliases, as compact columns.
 
-This runs in worker processes (index_build.py sends each a file, or a part of a large
+This runs in worker processes (build.py sends each a file, or a part of a large
 FAQ sheet): the file is read, cut into passages and tokenized, and only arrays and
 short lists go back: the texts as one UTF-8 blob, each field's (term, passage, count)
 entries with the file's own term ids in order of first appearance, and the aliases its
@@ -10,18 +10,20 @@ texts define.
 from __future__ import annotations
 
 import re
-import resource
-import signal
-import threading
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
+from bot.index.bounds import (
+    TooBig,
+    TooSlow,
+    memory_bound,
+    per_file_megabytes,
+    time_bound,
+)
 from bot.index.fields import FIELDS
 from bot.index.passage_store import PassageBatch
 from bot.ingest.aliases import Alias, learn_aliases
@@ -35,7 +37,6 @@ ALIAS_INSIDE_CHARS = 80  # aliases.PARENTHESIS allows no more inside the bracket
 ALIAS_WORDS = 7
 TOKENS = re.compile(r"\S+")
 MAX_CACHED_WORDS = 1_000_000
-SLACK_MB = 1024  # the address space a file's reader may take past its memory bound
 
 
 @dataclass
@@ -64,114 +65,6 @@ class FileResult:
     whole_rows: bool = True  # False: a row ran on past the end of a sheet's part
 
 
-class TooSlow(BaseException):
-    """Reading a file took longer than its time bound (not an Exception: a reader's own
-    `except Exception` must not swallow it)."""
-
-
-@contextmanager
-def time_bound(seconds: float | None) -> Iterator[None]:
-    """Raise TooSlow in the block after `seconds` (a timer signal: the main thread of a
-    process only, where files are read; elsewhere, or with None, no bound)."""
-    if seconds is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expired(signum, frame):
-        raise TooSlow
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-class TooBig(BaseException):
-    """Reading a file took more memory than its bound (not an Exception: see TooSlow)."""
-
-
-_megabytes_per_file: int | None = None  # see memory_per_file
-
-
-@contextmanager
-def memory_per_file(megabytes: int | None) -> Iterator[None]:
-    """Let each file read in the block, here or in a worker process forked in it, take
-    at most `megabytes` of memory (None: no bound); see `memory_bound`."""
-    global _megabytes_per_file
-    previous, _megabytes_per_file = _megabytes_per_file, megabytes
-    try:
-        yield
-    finally:
-        _megabytes_per_file = previous
-
-
-@contextmanager
-def memory_bound(megabytes: int | None) -> Iterator[None]:
-    """Raise TooBig in the block once the process holds `megabytes` more memory than
-    at its start.
-
-    A timer signal compares every 10 ms of CPU time. So that one allocation cannot
-    outgrow the bound by far between two looks, the address space is limited too
-    (RLIMIT_AS), to the bound and SLACK_MB more over its size at the start: beyond, an
-    allocation fails with MemoryError (which a reader may take for a broken page and
-    go on). Both are the whole process's, so they are set only in its main thread with
-    no other thread running, as in a worker process or a command; else, or with None
-    (or no /proc/self/statm), there is no bound.
-    """
-    start = _sizes()
-    if (
-        megabytes is None
-        or start is None
-        or threading.active_count() > 1
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-    bound, over = megabytes << 20, False
-
-    def look(signum, frame):
-        nonlocal over
-        sizes = _sizes()
-        if not over and sizes and sizes[1] > start[1] + bound:
-            over = True  # once: putting the bounds back must not be cut short
-            raise TooBig
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = min(
-        most
-        for most in (start[0] + bound + (SLACK_MB << 20), soft, hard)
-        if most != resource.RLIM_INFINITY
-    )
-    previous = signal.signal(signal.SIGPROF, look)
-    signal.siginterrupt(signal.SIGPROF, False)  # a system call it interrupts goes on
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-        signal.setitimer(signal.ITIMER_PROF, 0.01, 0.01)
-        yield
-    finally:
-        over = True
-        try:  # the limit is put back even if a time bound's signal cuts this short
-            signal.setitimer(signal.ITIMER_PROF, 0)
-        finally:
-            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-            signal.signal(
-                signal.SIGPROF, signal.SIG_DFL if previous is None else previous
-            )
-
-
-def _sizes() -> tuple[int, int] | None:
-    """The process's address space and resident memory in bytes (Linux), else None."""
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            size, resident = statm.read().split()[:2]
-    except OSError:
-        return None
-    return int(size) * resource.getpagesize(), int(resident) * resource.getpagesize()
-
-
 def read_file(
     path: str,
     document_id: str,
@@ -184,7 +77,7 @@ def read_file(
     memory `memory_per_file` allows; `dropped`: document numbers to skip. A file that
     takes more is reported and skipped. `part`: read only that part of a large FAQ
     sheet (faq_parts.parts); `known`: the ids of earlier parts it repeats, by their line."""
-    megabytes = _megabytes_per_file
+    megabytes = per_file_megabytes()
     try:
         with time_bound(seconds), memory_bound(megabytes):
             return _read_file(path, document_id, dropped, part, known)
