@@ -59,6 +59,7 @@ NAME_CUE_PAIRS = {
 NAME_REACH = 2
 
 _LETTERS = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
@@ -136,6 +137,8 @@ def _private_spans(text: str) -> list[tuple[int, int, str]]:
     A span is named by its earliest, then longest match: in (0)-00-00-00 the phone number
     starts before the date 00-00-00 within it, and all of it goes.
     """
+    if "@" not in text and not _DIGIT.search(text):
+        return []  # every pattern needs an @ or a digit: most messages have neither
     matches = sorted(
         (match.start(), -match.end(), rank, placeholder)
         for rank, (pattern, placeholder) in enumerate(PLACEHOLDERS)

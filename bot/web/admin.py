@@ -42,48 +42,53 @@ def register_admin(
     """Add /admin and its sign-in, or nothing when FAQBOT_ADMIN_TOKEN is unset."""
     if not settings.admin_token:
         return
-    token = settings.admin_token
-    signer = URLSafeTimedSerializer(_cookie_key(secret, token), salt="faqbot-admin")
+    admin = AdminPages(settings.admin_token, holder, open_store, secret)
+    limiter = app.extensions["faqbot.limiter"]
+    app.add_url_rule("/admin", "admin", admin.page)
+    app.add_url_rule("/admin/login", "admin_login_form", admin.to_page)
+    app.add_url_rule(
+        "/admin/login",
+        "admin_login",
+        limiter.limit(LOGIN_LIMIT)(admin.sign_in),
+        methods=["POST"],
+    )
+    app.add_url_rule("/admin/logout", "admin_logout", admin.sign_out, methods=["POST"])
+    app.add_url_rule("/admin/<table>.csv", "admin_csv", admin.csv)
+    app.add_url_rule("/admin/admin.css", "admin_css", admin.stylesheet)
 
-    def summary():
-        store = open_store()
-        try:
-            return store.summary(days())
-        finally:
-            store.close()
 
-    def signed_in() -> bool:
-        try:
-            signer.loads(request.cookies.get(COOKIE, ""), max_age=ADMIN_HOURS * 3600)
-        except BadSignature:
-            return False
-        return True
+class AdminPages:
+    """The views of /admin, signed in by a cookie that only the token could have got."""
 
-    def days() -> int:
-        asked = request.args.get("days", "30")
-        return int(asked) if asked.isdigit() and int(asked) in DAY_CHOICES else 30
+    def __init__(self, token, holder, open_store, secret: bytes):
+        self.token = token
+        self.holder = holder
+        self.open_store = open_store
+        key = _cookie_key(secret, token)
+        self.signer = URLSafeTimedSerializer(key, salt="faqbot-admin")
+        self.css = STYLESHEET_PATH.read_bytes()
 
-    @app.get("/admin")
-    def admin():
-        if not signed_in():
+    def page(self) -> Response:
+        """The charts, or the sign-in form."""
+        if not self._signed_in():
             return _admin_page(login_page())
-        figures = summary()
-        return _admin_page(admin_page(figures, _passage_labels(holder, figures)))
+        figures = self._summary()
+        return _admin_page(admin_page(figures, _passage_labels(self.holder, figures)))
 
-    @app.get("/admin/login")
-    def admin_login_form():
+    def to_page(self) -> Response:
+        """GET /admin/login: the form lives at /admin."""
         return redirect("/admin", code=303)
 
-    @app.post("/admin/login")
-    @app.extensions["faqbot.limiter"].limit(LOGIN_LIMIT)
-    def admin_login():
+    def sign_in(self) -> Response:
+        """The token from the form, compared in constant time; a right one gets the
+        cookie."""
         offered = request.form.get("token", "")
-        if not hmac.compare_digest(offered.encode(), token.encode()):
+        if not hmac.compare_digest(offered.encode(), self.token.encode()):
             return _admin_page(login_page(WRONG_TOKEN), status=401)
         response = redirect("/admin", code=303)
         response.set_cookie(
             COOKIE,
-            signer.dumps("admin"),
+            self.signer.dumps("admin"),
             max_age=ADMIN_HOURS * 3600,
             path="/admin",
             secure=request.is_secure,
@@ -92,22 +97,22 @@ def register_admin(
         )
         return response
 
-    @app.post("/admin/logout")
-    def admin_logout():
+    def sign_out(self) -> Response:
+        """Forget the cookie."""
         response = redirect("/admin", code=303)
         response.delete_cookie(COOKIE, path="/admin")
         return response
 
-    @app.get("/admin/<table>.csv")
-    def admin_csv(table: str):
+    def csv(self, table: str) -> Response:
+        """One chart's numbers as a CSV download."""
         if table not in TABLES:
             raise errors.NotFound(f"no table {table!r}")
-        if not signed_in():
+        if not self._signed_in():
             return redirect("/admin", code=303)
-        figures = summary()
+        figures = self._summary()
+        labels = _passage_labels(self.holder, figures)
         response = Response(
-            summary_csv(figures, table, _passage_labels(holder, figures)),
-            content_type="text/csv; charset=utf-8",
+            summary_csv(figures, table, labels), content_type="text/csv; charset=utf-8"
         )
         response.headers["Content-Disposition"] = (
             f'attachment; filename="insights-{table}.csv"'
@@ -115,11 +120,27 @@ def register_admin(
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    stylesheet = STYLESHEET_PATH.read_bytes()
+    def stylesheet(self) -> Response:
+        """admin.css."""
+        return Response(self.css, content_type="text/css; charset=utf-8")
 
-    @app.get("/admin/admin.css")
-    def admin_css():
-        return Response(stylesheet, content_type="text/css; charset=utf-8")
+    def _signed_in(self) -> bool:
+        try:
+            self.signer.loads(
+                request.cookies.get(COOKIE, ""), max_age=ADMIN_HOURS * 3600
+            )
+        except BadSignature:
+            return False
+        return True
+
+    def _summary(self) -> Summary:
+        asked = request.args.get("days", "30")
+        days = int(asked) if asked.isdigit() and int(asked) in DAY_CHOICES else 30
+        store = self.open_store()
+        try:
+            return store.summary(days)
+        finally:
+            store.close()
 
 
 def _cookie_key(secret: bytes, token: str) -> bytes:

@@ -76,16 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.trusted_proxies:  # outside the envelope, which then sees the client's
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    # With no origin allowed, CORS adds no header, yet it would cost every request.
-    if settings.allowed_origins:
-        CORS(
-            app,
-            resources={r"/api/*": {"origins": list(settings.allowed_origins)}},
-            methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
-            expose_headers=["Retry-After", "X-Request-Id"],  # the widget waits as asked
-            max_age=600,
-        )
+    _allow_origins(app, settings.allowed_origins)
     limiter = make_limiter(app, settings)
     app.extensions["faqbot.limiter"] = limiter  # Flask-Limiter keeps a weak reference
     reply_settings = ReplySettings.from_settings(settings)
@@ -93,8 +84,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     query.warm_up()
     recording = InsightsRecording(settings) if settings.insights else None
     app.extensions["faqbot.recording"] = recording  # tests flush it
-    _register_routes(app, settings, holder, reply_settings, limiter)
-    _register_feedback(app, settings, holder, reply_settings, limiter, recording)
+    _register_api(app, settings, holder, reply_settings, recording)
+    _register_pages(app, settings, holder)
     register_admin(
         app,
         settings,
@@ -106,8 +97,22 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
-    recording = app.extensions.get("faqbot.recording")
+def _allow_origins(app: Flask, origins: tuple[str, ...]) -> None:
+    """CORS for the clinic sites embedding the widget; with none, CORS would add no
+    header, yet cost every request."""
+    if origins:
+        CORS(
+            app,
+            resources={r"/api/*": {"origins": list(origins)}},
+            methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            expose_headers=["Retry-After", "X-Request-Id"],  # the widget waits as asked
+            max_age=600,
+        )
+
+
+def _register_api(app, settings, holder, reply_settings, recording) -> None:
+    limiter = app.extensions["faqbot.limiter"]
 
     @app.post("/api/chat")
     @limit_chat(limiter, settings)
@@ -138,6 +143,21 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
             }
         )
 
+    @app.post("/api/feedback")
+    @limit_chat(limiter, settings)
+    def feedback():
+        passage_id, helpful, context = parse_feedback_body(
+            read_json_body(settings), settings
+        )
+        if recording:
+            state = Conversation.from_wire(
+                decode_context(context, reply_settings.context_key)
+            )
+            recording.vote(holder.get(), passage_id, helpful, state)
+        return Response(status=204)
+
+
+def _register_pages(app, settings, holder) -> None:
     widget_js = widget_script(settings)
 
     @app.get("/widget.js")
@@ -168,21 +188,6 @@ def _register_routes(app, settings, holder, reply_settings, limiter) -> None:
     @app.get("/document.css")
     def document_css():
         return _static("document.css", "text/css; charset=utf-8")
-
-
-def _register_feedback(app, settings, holder, reply_settings, limiter, recording):
-    @app.post("/api/feedback")
-    @limit_chat(limiter, settings)
-    def feedback():
-        passage_id, helpful, context = parse_feedback_body(
-            read_json_body(settings), settings
-        )
-        if recording:
-            state = Conversation.from_wire(
-                decode_context(context, reply_settings.context_key)
-            )
-            recording.vote(holder.get(), passage_id, helpful, state)
-        return Response(status=204)
 
 
 def read_chat_request(settings: Settings) -> tuple[str, str | None]:
