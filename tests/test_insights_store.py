@@ -155,14 +155,12 @@ def test_retention_deletes_old_rows_of_every_table(store):
     store.write(day_events(91) + day_events(90) + day_events(89))
     assert row_counts(store) == {
         "insights_replies": 6,
-        "insights_reply_passages": 3,
         "insights_feedback": 3,
         "insights_topic_terms": 6,  # a no_answer reply's and an unhelpful vote's
     }
     assert store.delete_older_than(TODAY - timedelta(days=90)) == 3
     assert row_counts(store) == {
         "insights_replies": 4,
-        "insights_reply_passages": 2,
         "insights_feedback": 2,
         "insights_topic_terms": 4,
     }
@@ -173,8 +171,9 @@ def test_retention_deletes_old_rows_of_every_table(store):
 def test_questions_are_kept_only_as_given(store):
     store.write([reply(question="where do I park"), reply(question=None)])
     with store.engine.connect() as connection:
-        query = text("SELECT question FROM insights_replies ORDER BY id")
-        assert connection.execute(query).scalars().all() == ["where do I park", None]
+        query = text("SELECT question FROM insights_replies")
+        kept = connection.execute(query).scalars().all()
+    assert sorted(kept, key=str) == [None, "where do I park"]  # ids are random
 
 
 def test_size_is_measured_once_there_are_rows(store):

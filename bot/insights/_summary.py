@@ -6,11 +6,13 @@ locale and SQLite byte by byte, and the two must agree.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from datetime import date
 
 from sqlalchemy import Connection, case, distinct, func, select
 
-from bot.insights._tables import feedback, replies, reply_passages, topic_terms
+from bot.insights._tables import feedback, replies, topic_terms
 from bot.insights.records import (
     KINDS,
     MIN_CONVERSATIONS_PER_TOPIC,
@@ -74,21 +76,22 @@ def passages(
     connection: Connection, first_day: date, last_day: date
 ) -> tuple[PassageVotes, ...]:
     """The most shown passages (once per reply that showed them) and their votes."""
-    shown = func.count(distinct(reply_passages.c.reply_id))
-    query = (
-        select(
-            reply_passages.c.passage_id, func.max(reply_passages.c.document_id), shown
-        )
-        .join_from(reply_passages, replies, reply_passages.c.reply_id == replies.c.id)
-        .where(replies.c.day.between(first_day, last_day))
-        .group_by(reply_passages.c.passage_id)
+    query = select(replies.c.passage_ids, replies.c.document_ids).where(
+        replies.c.day.between(first_day, last_day), replies.c.passage_ids != "[]"
     )
-    rows = connection.execute(query).all()
-    top = sorted(rows, key=lambda row: (-row[2], row[0]))[:TOP_PASSAGES]
-    votes = _votes(connection, first_day, last_day, [row[0] for row in top])
+    shown: Counter[str] = Counter()
+    documents: dict[str, str] = {}
+    for passage_ids, document_ids in connection.execute(query):
+        pairs = dict(
+            zip(json.loads(passage_ids), json.loads(document_ids), strict=False)
+        )
+        shown.update(pairs.keys())  # a passage twice in one reply counts once
+        documents.update(pairs)
+    top = sorted(shown.items(), key=lambda item: (-item[1], item[0]))[:TOP_PASSAGES]
+    votes = _votes(connection, first_day, last_day, [passage for passage, _ in top])
     return tuple(
-        PassageVotes(passage_id, document_id, count, *votes.get(passage_id, (0, 0)))
-        for passage_id, document_id, count in top
+        PassageVotes(passage, documents[passage], count, *votes.get(passage, (0, 0)))
+        for passage, count in top
     )
 
 

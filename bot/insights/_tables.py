@@ -1,7 +1,6 @@
 """The Insights tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
 
-A reply's shown passages are child rows, so "shown" and the votes are counted with
-GROUP BY. Topic terms of no_answer replies and of unhelpful votes share one flat table:
+A reply's shown passages are a column of its row. Topic terms of no_answer replies and of unhelpful votes share one flat table:
 the summary counts a term by distinct conversation, whichever event brought it.
 """
 
@@ -11,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -32,17 +30,12 @@ replies = Table(
     Column("kind", String, nullable=False),
     Column("category", String, nullable=True),  # urgent replies only
     Column("question", Text, nullable=True),  # only with FAQBOT_LOG_QUESTIONS, scrubbed
+    # The passages shown, in order, and their documents: JSON arrays of strings. One row
+    # a reply keeps the writer cheap (it shares the workers' CPU); the summary counts
+    # the passages in Python.
+    Column("passage_ids", Text, nullable=False),
+    Column("document_ids", Text, nullable=False),
     Index("insights_replies_day", "day"),
-)
-
-reply_passages = Table(
-    "insights_reply_passages",
-    metadata,
-    Column("reply_id", Integer, ForeignKey(replies.c.id), primary_key=True),
-    Column("position", Integer, primary_key=True),
-    Column("passage_id", String, nullable=False),
-    Column("document_id", String, nullable=False),
-    Index("insights_reply_passages_passage", "passage_id"),
 )
 
 feedback = Table(

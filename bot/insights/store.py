@@ -6,10 +6,11 @@ be opened while its database is down, and a bot that records nothing writes noth
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -28,7 +29,6 @@ from bot.insights._tables import (
     feedback,
     metadata,
     replies,
-    reply_passages,
     topic_terms,
 )
 from bot.insights.records import FeedbackEvent, ReplyEvent, Summary
@@ -68,11 +68,7 @@ class Store:
     def delete_older_than(self, day: date) -> int:
         """Delete every row of a day before `day`; the number of replies and votes gone."""
         self._create_tables()
-        old_replies = select(replies.c.id).where(replies.c.day < day)
         with self.engine.begin() as connection:
-            connection.execute(
-                delete(reply_passages).where(reply_passages.c.reply_id.in_(old_replies))
-            )
             connection.execute(delete(topic_terms).where(topic_terms.c.day < day))
             gone = connection.execute(delete(replies).where(replies.c.day < day))
             voted = connection.execute(delete(feedback).where(feedback.c.day < day))
@@ -179,41 +175,24 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 def _insert_replies(connection: Connection, events: list[ReplyEvent]) -> None:
-    """Insert replies, then their shown passages under the ids the database gave."""
-    if not events:
-        return
-    insert = replies.insert().returning(replies.c.id, sort_by_parameter_order=True)
-    ids = connection.execute(insert, [_reply_row(e) for e in events]).scalars().all()
-    shown = [
-        row
-        for reply_id, e in zip(ids, events, strict=True)
-        for row in _shown(reply_id, e)
-    ]
-    if shown:
-        connection.execute(reply_passages.insert(), shown)
+    """Insert replies, with the passages they showed."""
+    if events:
+        connection.execute(replies.insert(), [_reply_row(e) for e in events])
 
 
 def _reply_row(event: ReplyEvent) -> dict:
-    """The replies row of a reply."""
+    """The replies row of a reply; its passages and their documents as JSON arrays."""
+    shown = len(event.passage_ids)
+    documents = [*event.document_ids, *[""] * shown][:shown]
     return {
         "day": event.day,
         "conversation_id": event.conversation_id,
         "kind": event.kind,
         "category": event.category,
         "question": event.question,
+        "passage_ids": orjson.dumps(event.passage_ids).decode(),
+        "document_ids": orjson.dumps(documents).decode(),
     }
-
-
-def _shown(reply_id: int, event: ReplyEvent) -> Iterable[dict]:
-    """The reply_passages rows of a reply; document_ids run beside passage_ids."""
-    documents = list(event.document_ids) + [""] * len(event.passage_ids)
-    for position, passage_id in enumerate(event.passage_ids):
-        yield {
-            "reply_id": reply_id,
-            "position": position,
-            "passage_id": passage_id,
-            "document_id": documents[position],
-        }
 
 
 def _vote_row(event: FeedbackEvent) -> dict:
