@@ -6,10 +6,10 @@ locale and SQLite byte by byte, and the two must agree.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date
 
+import orjson
 from sqlalchemy import Connection, case, distinct, func, select
 
 from bot.insights._tables import feedback, replies, topic_terms
@@ -83,7 +83,7 @@ def passages(
     documents: dict[str, str] = {}
     for passage_ids, document_ids in connection.execute(query):
         pairs = dict(
-            zip(json.loads(passage_ids), json.loads(document_ids), strict=False)
+            zip(orjson.loads(passage_ids), orjson.loads(document_ids), strict=False)
         )
         shown.update(pairs.keys())  # a passage twice in one reply counts once
         documents.update(pairs)
