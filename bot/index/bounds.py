@@ -11,6 +11,9 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+from bot.ingest.readers.faq_parts import Part
 
 SLACK_MB = 1024  # the address space a file's reader may take past its memory bound
 
@@ -126,3 +129,14 @@ def _sizes() -> tuple[int, int] | None:
     except OSError:
         return None
     return int(size) * resource.getpagesize(), int(resident) * resource.getpagesize()
+
+
+def seconds_for(
+    path: Path, part: Part | None, file_seconds: float | None
+) -> float | None:
+    """How long a file (or a part of a sheet) may take to read: `file_seconds` per MB,
+    at least one MB's."""
+    if file_seconds is None:
+        return None
+    size = part.end - part.start if part else path.stat().st_size
+    return file_seconds * max(1.0, size / 1_000_000)
