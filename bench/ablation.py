@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bot.answer.query as query  # noqa: E402
 import bot.answer.ranking as ranking  # noqa: E402
 from bench.evaluate import OUT, medquad_figures  # noqa: E402
+from bot.answer import documents_for  # noqa: E402
 from bot.index import load_index  # noqa: E402
 
 STEPS = [
@@ -37,7 +38,7 @@ def configure(index, step: int):
         index = dataclasses.replace(index, fields=fields)
     query.CHATTER = ORIGINAL["chatter"] if step >= 2 else frozenset()
     query.correct_spelling = ORIGINAL["spelling"] if step >= 3 else (lambda *_: None)
-    query.synonym_pairs = ORIGINAL["synonyms"] if step >= 4 else (lambda: ())
+    query.synonyms_asked = ORIGINAL["synonyms"] if step >= 4 else (lambda _: [])
     query._joined_pieces = ORIGINAL["joined"] if step >= 4 else (lambda *_: [])
     if step < 4:
         index = dataclasses.replace(index, aliases={})
@@ -48,7 +49,7 @@ def configure(index, step: int):
 ORIGINAL = {
     "chatter": query.CHATTER,
     "spelling": query.correct_spelling,
-    "synonyms": query.synonym_pairs,
+    "synonyms": query.synonyms_asked,
     "joined": query._joined_pieces,
     "pull": ranking.COVERAGE_PULL,
 }
@@ -62,7 +63,7 @@ def main() -> None:
     for step, label in enumerate(STEPS):
         configured = configure(index, step)
         figures = medquad_figures(
-            lambda q, idx=configured: [d for d, _ in ranking.rank_documents(idx, q)]
+            lambda q, idx=configured: [d for d, _ in documents_for(idx, q)]
         )
         print(f"| {label} | " + " | ".join(f"{figures[n]:.3f}" for n in names) + " |")
 

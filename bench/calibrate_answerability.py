@@ -4,7 +4,7 @@ in-scope questions get the right passage first and how many out-of-scope ones ge
 
     .venv/bin/python bench/calibrate_answerability.py [--extra FILE ...]
 
-The rule (bot/query.py, bot/retrieval.py): the best passage must answer MIN_COVERAGE of
+The rule (bot/answer/query.py, bot/answer/retrieval.py): the best passage must answer MIN_COVERAGE of
 the question's weight (less for a long message); each word weighs its idf (the rarest
 word's when the index lacks it) times its informativeness in English, 1 at RARE_ZIPF or
 rarer down to 0 at EVERYDAY_ZIPF on wordfreq's Zipf scale. Calibrated on tests/data's
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from answer_rates import passes, question_sets  # noqa: E402
 
-from bot import query, retrieval  # noqa: E402
+from bot.answer import informativeness, retrieval  # noqa: E402
 from bot.answer.replies import ReplySettings, respond  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.index import build_index, load_index  # noqa: E402
@@ -71,12 +71,16 @@ def main() -> None:
     for everyday, rare, cover in itertools.product(
         (5.5, 6.0, 6.5), (3.0, 3.5, 4.0), (0.6, 0.65, 0.7)
     ):
-        query.EVERYDAY_ZIPF, query.RARE_ZIPF, retrieval.MIN_COVERAGE = (
+        (
+            informativeness.EVERYDAY_ZIPF,
+            informativeness.RARE_ZIPF,
+            retrieval.MIN_COVERAGE,
+        ) = (
             everyday,
             rare,
             cover,
         )
-        query.english_informativeness.cache_clear()
+        informativeness.english_informativeness.cache_clear()
         a, n_in, r, n_out = score(chosen)
         sa, _, sr, _ = score(shown)
         print(

@@ -152,7 +152,7 @@ def test_an_alias_of_a_word_found_all_over_a_large_corpus_is_not_kept(tmp_path):
 
 
 def test_a_word_the_index_lacks_weighs_by_how_informative_it_is_in_english(index):
-    from bot.answer.query import english_informativeness
+    from bot.answer.informativeness import english_informativeness
 
     assert english_informativeness("actually") < 0.4 < english_informativeness("breast")
     assert english_informativeness("pancreatic") == 1.0

@@ -19,26 +19,19 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-from wordfreq import top_n_list, zipf_frequency
-
-from bot.answer.speller import MIN_CORRECTABLE_CHARS, correct_spelling
+from bot.answer.informativeness import EVERYDAY_FLOOR, english_informativeness
+from bot.answer.speller import correct_spelling
 from bot.answer.synonyms import (
     CARE_TEAM_ROLES,
     CHATTER,
-    EQUIVALENT_GROUPS,
     GENERIC_WORDS,
-    LAY_SYNONYMS,
     TELLING_VERBS,
 )
+from bot.answer.vocabulary import ALIAS_WEIGHT, lay_terms, synonyms_asked
 from bot.index import Index
-from bot.ingest.tokenization import normalize, terms, tokenize, words
+from bot.ingest.tokenization import normalize, tokenize, words
 
-ALIAS_WEIGHT = 0.5  # another name the corpus gives counts half as much as the one asked
-LAY_WEIGHT = 0.5  # a lay word counts half as much as the documents' word for it
 # "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
 DEFINITION_WORDS = re.compile(  # searched in the lowercased question
     r"\b(?:mean|means|meaning|stand for|stands for|define|definition"
@@ -46,20 +39,7 @@ DEFINITION_WORDS = re.compile(  # searched in the lowercased question
 )
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
 MAX_DEFINITION_TERMS = 3
-# How informative a word is in general English, on wordfreq's Zipf scale (log10 of uses
-# per billion words: "the" 7.7, "help" 5.8, "insurance" 4.9, "pancreatic" 3.3): 1 at
-# RARE_ZIPF or below, 0 at EVERYDAY_ZIPF or above, in proportion between (calibrated in
-# bench/calibrate_answerability.py on labelled in-scope and out-of-scope questions).
-EVERYDAY_ZIPF = 6.0
-RARE_ZIPF = 3.5
-EVERYDAY_FLOOR = 0.6  # what an everyday word weighs in the search, against 1
-COMMON_WORDS = 50_000  # a misspelling of one of these is read as that word's weight
-RARE_WORD_ZIPF = 3.0  # a word this rare may be a misspelling of a common one,
-TYPO_GAP_ZIPF = 2.0  # when that one is at least this much commoner
-
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
-# (terms asked, terms added, weight of the asked terms, weight of the added terms)
-Synonym = tuple[tuple[str, ...], tuple[str, ...], float, float]
 
 
 @dataclass(frozen=True)
@@ -110,7 +90,7 @@ def understand(index: Index, question: str) -> Query:
         for term in own
     }
     asked_terms, own_weights = set(own), dict(weights)
-    synonyms = _synonyms_asked(asked_terms)
+    synonyms = synonyms_asked(asked_terms)
     for asked, added, asked_weight, added_weight in synonyms:
         if not any(term in index.vocabulary for term in asked):
             added_weight = 1.0  # the corpus never uses the word asked: search its word
@@ -147,17 +127,6 @@ def understand(index: Index, question: str) -> Query:
     )
 
 
-def warm_up() -> None:
-    """Load the English word list now, before the first patient's rare word needs it."""
-    common_english_words()
-
-
-@lru_cache(maxsize=1)
-def common_english_words() -> list[str]:
-    """wordfreq's 50,000 commonest English words, commonest first."""
-    return top_n_list("en", COMMON_WORDS)
-
-
 def _weights(
     index: Index,
     own: list[str],
@@ -186,24 +155,6 @@ def _weight(index: Index, term: str, word: str) -> float:
     a word the index lacks, the rarest word's), scaled by how informative the word is in
     general English ("actually", "time" nearly nothing, "pancreatic" all of it)."""
     return index.idf(term) * english_informativeness(word, term)
-
-
-@lru_cache(maxsize=20_000)
-def english_informativeness(word: str, term: str = "") -> float:
-    """0 for an everyday English word, 1 for a rare one (or one English does not use).
-    The commoner of the word and its stem counts: "keeps" is as everyday as "keep"; a
-    number counts for nothing (an age, a date); a misspelling of a common word is as
-    everyday as the word ("diferent")."""
-    if word.isdigit():
-        return 0.0
-    zipf = max(zipf_frequency(word, "en"), zipf_frequency(term, "en") if term else 0.0)
-    if zipf < RARE_WORD_ZIPF and len(word) >= MIN_CORRECTABLE_CHARS and word.isalpha():
-        meant = process.extractOne(
-            word, common_english_words(), scorer=OSA.distance, score_cutoff=1
-        )
-        if meant and zipf_frequency(meant[0], "en") >= zipf + TYPO_GAP_ZIPF:
-            zipf = zipf_frequency(meant[0], "en")
-    return min(1.0, max(0.0, (EVERYDAY_ZIPF - zipf) / (EVERYDAY_ZIPF - RARE_ZIPF)))
 
 
 def with_context_terms(query: Query, context_terms: list[str], weight: float) -> Query:
@@ -285,46 +236,3 @@ def _joined_pieces(
             if term and term in index.vocabulary:
                 joined.append((term, word))
     return joined
-
-
-@lru_cache(maxsize=1)
-def synonym_pairs() -> tuple[Synonym, ...]:
-    """The curated synonyms as (asked, added, asked weight, added weight)."""
-    pairs: list[Synonym] = []
-    for group in EQUIVALENT_GROUPS:
-        for phrase in group:
-            pairs.extend(
-                (terms(phrase), terms(other), 1.0, ALIAS_WEIGHT)
-                for other in group
-                if terms(other) != terms(phrase)
-            )
-    for lay, *documents_words in LAY_SYNONYMS:
-        pairs.extend(
-            (terms(lay), terms(phrase), LAY_WEIGHT, 1.0)
-            for phrase in documents_words
-            if terms(phrase) != terms(lay)
-        )
-    return tuple((tuple(a), tuple(b), wa, wb) for a, b, wa, wb in pairs if a and b)
-
-
-def _synonyms_asked(asked_terms: set[str]) -> list[Synonym]:
-    """The synonym pairs all of whose asked terms the question holds, in table order."""
-    pairs, by_first_term = synonym_pairs(), _synonym_numbers_by_first_term()
-    numbers = sorted(n for term in asked_terms for n in by_first_term.get(term, ()))
-    return [pairs[n] for n in numbers if asked_terms.issuperset(pairs[n][0])]
-
-
-@lru_cache(maxsize=1)
-def _synonym_numbers_by_first_term() -> dict[str, tuple[int, ...]]:
-    """The numbers of the synonym pairs, by their first asked term: a question is
-    checked against the few pairs its terms start, not against the whole table."""
-    numbers: dict[str, list[int]] = {}
-    for number, (asked, *_) in enumerate(synonym_pairs()):
-        numbers.setdefault(asked[0], []).append(number)
-    return {term: tuple(found) for term, found in numbers.items()}
-
-
-@lru_cache(maxsize=1)
-def lay_terms() -> frozenset[str]:
-    """Every term of a lay phrase: never 'corrected' into another word."""
-    return frozenset(term for asked, *_ in synonym_pairs() for term in asked)

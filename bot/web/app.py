@@ -16,7 +16,7 @@ from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import errors
-from bot.answer import Conversation, query
+from bot.answer import Conversation, informativeness
 from bot.answer.context import decode_context
 from bot.answer.replies import ReplySettings, respond
 from bot.answer.triage.decide import warm_up as warm_up_triage
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["faqbot.limiter"] = limiter  # Flask-Limiter keeps a weak reference
     reply_settings = ReplySettings.from_settings(settings)
     warm_up_triage(reply_settings.rulebook)
-    query.warm_up()
+    informativeness.warm_up()
     recording = InsightsRecording(settings) if settings.insights else None
     app.extensions["faqbot.recording"] = recording  # tests flush it
     _register_api(app, settings, holder, reply_settings, recording)
