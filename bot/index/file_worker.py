@@ -25,7 +25,7 @@ from bot.index.bounds import (
     time_bound,
 )
 from bot.index.fields import FIELDS
-from bot.index.passage_store import PassageBatch
+from bot.index.passage_columns import PassageBatch
 from bot.ingest.aliases import Alias, learn_aliases
 from bot.ingest.passages import split_into_passages
 from bot.ingest.readers import READERS, UnreadableFile, faq_parts

@@ -16,7 +16,7 @@ from bot.index import bm25
 from bot.index.bounds import seconds_for
 from bot.index.fields import FIELDS
 from bot.index.file_worker import FileResult, read_file
-from bot.index.passage_store import PassageColumns
+from bot.index.passage_columns import PassageColumns
 from bot.ingest.aliases import Alias
 from bot.ingest.documents import Problem, relative_name
 from bot.ingest.readers import faq_parts
