@@ -22,6 +22,7 @@ from bot.index.generations import (
     read_manifest,
     save_generation,
 )
+from bot.index.merge import Built
 from bot.ingest.aliases import Alias, without_common_sides
 from bot.ingest.documents import Problem, corpus_fingerprint
 
@@ -62,14 +63,30 @@ def build_index(
     """Read the corpus, index its passages and switch index_dir to the new index.
 
     Large corpora are read file by file, a large FAQ sheet part by part, on every core
-    (index_build.py); `progress` is called with the bytes of corpus files read so far
+    (build.py); `progress` is called with the bytes of corpus files read so far
     and their total; a file that takes more than `file_seconds` per MB, or more than
     `file_memory` MB of memory, to read is reported and skipped (None: no bound).
     """
     built = build_parts(corpus_dir, FIELD_WEIGHTS, progress, file_seconds, file_memory)
     if not len(built.columns):
         raise BrokenIndex(f"nothing to index: no passages in {corpus_dir}")
-    manifest = {
+    arrays = {
+        f"{name}.{array}": getattr(field, array)
+        for name, field in built.fields.items()
+        for array in ARRAYS
+    }
+    arrays |= {STORE_PREFIX + name: a for name, a in built.columns.arrays().items()}
+    documents = {
+        "vocabulary.json": list(built.vocabulary),
+        "aliases.json": _aliases_by_first_term(_kept_aliases(built)),
+    }
+    save_generation(index_dir, _manifest(corpus_dir, built), documents, arrays)
+    return BuildReport(built.documents, len(built.columns), tuple(built.problems))
+
+
+def _manifest(corpus_dir: Path, built: Built) -> dict:
+    """What an index was built from and how: the manifest.json of its generation."""
+    return {
         "format_version": FORMAT_VERSION,
         "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "corpus_fingerprint": corpus_fingerprint(corpus_dir),
@@ -85,26 +102,17 @@ def build_index(
         },
         "field_weights": FIELD_WEIGHTS,
     }
-    arrays = {
-        f"{name}.{array}": getattr(field, array)
-        for name, field in built.fields.items()
-        for array in ARRAYS
-    }
-    arrays |= {STORE_PREFIX + name: a for name, a in built.columns.arrays().items()}
+
+
+def _kept_aliases(built: Built) -> list[Alias]:
+    """The corpus's aliases, less those whose sides are common words of it."""
     frequency = np.diff(built.fields["text"].indptr)
-    aliases = without_common_sides(
+    vocabulary = built.vocabulary
+    return without_common_sides(
         built.aliases,
-        lambda term: (
-            frequency[built.vocabulary[term]] if term in built.vocabulary else 0
-        ),
+        lambda term: frequency[vocabulary[term]] if term in vocabulary else 0,
         len(built.columns),
     )
-    documents = {
-        "vocabulary.json": list(built.vocabulary),
-        "aliases.json": _aliases_by_first_term(aliases),
-    }
-    save_generation(index_dir, manifest, documents, arrays)
-    return BuildReport(built.documents, len(built.columns), tuple(built.problems))
 
 
 def _aliases_by_first_term(aliases: list[Alias]) -> dict[str, list[Alias]]:
