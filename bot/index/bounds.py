@@ -81,12 +81,7 @@ def memory_bound(megabytes: int | None) -> Iterator[None]:
     (or no /proc/self/statm), there is no bound.
     """
     start = _sizes()
-    if (
-        megabytes is None
-        or start is None
-        or threading.active_count() > 1
-        or threading.current_thread() is not threading.main_thread()
-    ):
+    if megabytes is None or start is None or not _alone_in_main_thread():
         yield
         return
     bound, over = megabytes << 20, False
@@ -99,11 +94,7 @@ def memory_bound(megabytes: int | None) -> Iterator[None]:
             raise TooBig
 
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = min(
-        most
-        for most in (start[0] + bound + (SLACK_MB << 20), soft, hard)
-        if most != resource.RLIM_INFINITY
-    )
+    limit = _address_limit(start[0] + bound + (SLACK_MB << 20), soft, hard)
     previous = signal.signal(signal.SIGPROF, look)
     signal.siginterrupt(signal.SIGPROF, False)  # a system call it interrupts goes on
     try:
@@ -119,6 +110,19 @@ def memory_bound(megabytes: int | None) -> Iterator[None]:
             signal.signal(
                 signal.SIGPROF, signal.SIG_DFL if previous is None else previous
             )
+
+
+def _alone_in_main_thread() -> bool:
+    """Whether process-wide limits may be set: the main thread, and no other."""
+    return (
+        threading.active_count() == 1
+        and threading.current_thread() is threading.main_thread()
+    )
+
+
+def _address_limit(wanted: int, soft: int, hard: int) -> int:
+    """The address-space limit to set: the one wanted, within the limits already set."""
+    return min(most for most in (wanted, soft, hard) if most != resource.RLIM_INFINITY)
 
 
 def _sizes() -> tuple[int, int] | None:

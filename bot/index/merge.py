@@ -136,9 +136,16 @@ class Merger:
         sheet.entries += len(ids)
         self.documents += len(ids) - len(dropped)
         self._add(result)
-        if not part.last:
-            return
-        if not sheet.entries:  # no entry at all: reading it whole says why
+        if part.last:
+            self._last_part(corpus_dir, path, document_id, file_seconds)
+
+    def _last_part(
+        self, corpus_dir: Path, path: Path, document_id: str, file_seconds
+    ) -> None:
+        """End a sheet after its last part; one with no entry at all is read whole,
+        which says why."""
+        sheet = self.sheet
+        if not sheet.entries:
             seconds = seconds_for(path, None, file_seconds)
             whole = read_file(str(path), document_id, frozenset(), seconds)
             sheet.warnings, sheet.duplicates = [], []
