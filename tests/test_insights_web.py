@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -242,3 +243,51 @@ def _everything_stored(database_url: str) -> str:
         ]
     engine.dispose()
     return "\n".join(values)
+
+
+def test_signing_in_is_rate_limited(make_app, tmp_path):
+    url = f"sqlite:///{tmp_path / 'i.sqlite3'}"
+    app = make_app(database_url=url, admin_token=TOKEN, rate_limit="30/minute")
+    client = app.test_client()
+    codes = [
+        client.post("/admin/login", data={"token": "guess"}).status_code
+        for _ in range(12)
+    ]
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+
+
+def test_faqbot_insights_prints_the_figures_and_the_csv(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+    from bot.insights import ReplyEvent
+
+    url = f"sqlite:///{tmp_path / 'i.sqlite3'}"
+    store = open_store(url)
+    today = date.today()
+    store.write(
+        [
+            ReplyEvent(today, f"c{n}", "no_answer", None, (), (), ("parking",))
+            for n in range(3)
+        ]
+        + [ReplyEvent(today, "u", "urgent", "chest_pain", (), ())]
+    )
+    store.close()
+    monkeypatch.setenv("FAQBOT_DATABASE_URL", url)
+    text = CliRunner().invoke(cli, ["insights", "--days", "7"])
+    assert (
+        text.exit_code == 0 and "parking" in text.output and "chest_pain" in text.output
+    )
+    csv = CliRunner().invoke(cli, ["insights", "--csv"])
+    assert "# topics\ntopic,conversations\nparking,3\n" in csv.output
+
+
+def test_faqbot_insights_says_when_the_database_cannot_be_read(monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    monkeypatch.setenv("FAQBOT_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    result = CliRunner().invoke(cli, ["insights"])
+    assert result.exit_code == 1
+    assert "cannot read Insights" in result.output and "Traceback" not in result.output
