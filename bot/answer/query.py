@@ -53,6 +53,7 @@ class Query:
     aliases: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()  # asked -> added
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt -> index term
     vague_terms: frozenset[str] = frozenset()  # everyday words the corpus never uses
+    words: dict[str, str] = field(default_factory=dict)  # own term -> the word typed
     # Each own term's Index.idf, in the question's order (coverage weighs with it).
     idf: dict[str, float] = field(default_factory=dict)
     # Worked out from the fields above when the query is made (every search uses them):
@@ -124,6 +125,7 @@ def understand(index: Index, question: str) -> Query:
         corrections=corrections,
         vague_terms=vague,
         idf=_weights(index, own, own_words, pairs, joined),
+        words=own_words,
     )
 
 

@@ -62,34 +62,37 @@ def respond(
             context=context or "",  # small talk keeps the conversation where it was
             conversation_id=conversation_id,
         )
-    state = replace(state, conversation_id=conversation_id)
     result = retrieve(index, triaged.question, state, top_k=settings.answers_per_reply)
-    result = replace(
-        result, state=replace(result.state, conversation_id=conversation_id)
-    )
     safety_net = safety_net_text(triaged.red_flag, settings) if triaged.red_flag else ""
-    reply = compose_reply(index, result, settings, safety_net)
-    return replace(reply, conversation_id=conversation_id)
+    return compose_reply(index, result, settings, conversation_id, safety_net)
 
 
 def compose_reply(
-    index: Index, result: Retrieval, settings: ReplySettings, safety_net: str = ""
+    index: Index,
+    result: Retrieval,
+    settings: ReplySettings,
+    conversation_id: str,
+    safety_net: str = "",
 ) -> Reply:
     """A Reply for a retrieval result: answer, clarify or no_answer; a question about a
-    red flag ends with its safety net."""
-    wire = result.state.to_wire()
-    new_context = encode_context(wire, settings.context_key) if wire else ""
+    red flag ends with its safety net. Its context carries the conversation's id."""
+    wire = result.state.to_wire() | {"i": conversation_id}
+    new_context = encode_context(wire, settings.context_key)
     if result.kind == "clarify":
         return Reply(
             kind="clarify",
             reply=ending_with(CLARIFY, safety_net),
             suggestions=result.suggestions,
             context=new_context,
+            conversation_id=conversation_id,
         )
     if result.kind == "no_answer" or not result.hits:
         text = NOTHING_MORE if result.is_exhausted else NO_ANSWER
         return Reply(
-            kind="no_answer", reply=ending_with(text, safety_net), context=new_context
+            kind="no_answer",
+            reply=ending_with(text, safety_net),
+            context=new_context,
+            conversation_id=conversation_id,
         )
     informative = informative_terms(index, result.hits)
     answers = tuple(
@@ -101,6 +104,7 @@ def compose_reply(
         answers=answers,
         suggestions=follow_up_suggestions(index, result.hits),
         context=new_context,
+        conversation_id=conversation_id,
     )
 
 

@@ -21,7 +21,7 @@ from bot.answer.query import Query, understand, with_context_terms
 from bot.answer.ranking import coverage, search
 from bot.answer.topic import topic_as_written, topic_words
 from bot.index import Index
-from bot.ingest.tokenization import normalize, terms, words
+from bot.ingest.tokenization import terms
 from bot.models import Hit
 
 MIN_COVERAGE = 0.7  # share of the question's idf weight the best passage must answer
@@ -152,16 +152,14 @@ def _answer(index: Index, query: Query, question: str, top: list[Hit]) -> Retrie
             document_id=top[0].passage.document_id,
             topic_terms=tuple(topic_terms),
             shown=tuple(hit.passage.passage_id for hit in top),
-            topic_words=_words_of(question, topic_terms),
+            topic_words=_words_of(query, topic_terms),
         ),
     )
 
 
-def _words_of(question: str, topic_terms: list[str]) -> tuple[str, ...]:
-    """The question's words that the topic terms were read from, lowercased, once each."""
-    wanted = set(topic_terms)
-    found = [word.lower() for word, _, _ in words(question)]
-    return tuple(dict.fromkeys(w for w in found if normalize(w) in wanted))
+def _words_of(query: Query, topic_terms: list[str]) -> tuple[str, ...]:
+    """The words typed that the topic terms were read from, lowercased, once each."""
+    return tuple(dict.fromkeys(query.words[t] for t in topic_terms if t in query.words))
 
 
 def _answer_in_document(
