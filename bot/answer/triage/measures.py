@@ -48,7 +48,7 @@ def measured(measure: Measure, tokens: list[Token], at: int, found: list[Match])
     """The end of the measure's match at the number tokens[at], or 0."""
     if measure.type == "temperature":
         return _temperature(measure, tokens, at, found)
-    # "8 or 9 times": the larger of numbers joined by or/to/-, then the unit.
+    # "3 or 4 times", "2-3 times": the larger of numbers joined by or/to/-, then the unit.
     value, end = tokens[at].number, at + 1
     while (
         end + 1 < len(tokens)
