@@ -11,6 +11,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from bot.answer.context import decode_context
+
 MAX_SHOWN_IDS = 12  # keeps the context small
 MAX_PENDING_CHARS = 300
 MAX_TOPIC_WORDS = 3
@@ -69,6 +71,12 @@ class Conversation:
             topic_words=_strings(wire.get("w"))[:MAX_TOPIC_WORDS],
             conversation_id=_string(wire.get("i"))[:32],
         )
+
+
+def read_conversation(context: str | None, key: bytes) -> Conversation:
+    """The state a reply's signed context carries; a new conversation when it carries
+    none, or was not signed with `key`."""
+    return Conversation.from_wire(decode_context(context, key))
 
 
 def new_conversation_id() -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.answer.context import decode_context, encode_context
-from bot.answer.conversation import Conversation, new_conversation_id
+from bot.answer.context import encode_context
+from bot.answer.conversation import new_conversation_id, read_conversation
 from bot.answer.highlights import highlight_spans, informative_terms
 from bot.answer.reply_settings import ReplySettings
 from bot.answer.retrieval import Retrieval, retrieve
@@ -49,7 +49,7 @@ def respond(
 ) -> Reply:
     """The bot's reply to one message, given the previous reply's context."""
     triaged = triage(message, settings.rulebook)
-    state = Conversation.from_wire(decode_context(context, settings.context_key))
+    state = read_conversation(context, settings.context_key)
     conversation_id = state.conversation_id or new_conversation_id()
     if triaged.kind == "urgent":
         reply = urgent_reply(triaged.urgency, settings)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 
 from wordfreq import zipf_frequency
 
+from bot.ingest.tokenization import STOPWORDS
+
 # Zipf 3.0 is once per million words. Plain words of patients' questions are above it
 # (chemo 3.3, biopsy 3.3, catheter 3.2, nausea 3.5), and so are common first names and
 # surnames (john 5.4, smith 4.9: see NAME_CUES), while most surnames, spelling slips and
@@ -20,16 +22,11 @@ from wordfreq import zipf_frequency
 MIN_ZIPF = 3.0
 MIN_CHARS, MAX_CHARS = 3, 30
 
-# NLTK's English stopwords (BSD-licensed list), its words of three letters or more
-STOPWORDS = frozenset(
-    """about above after again against ain all and any are aren because been before
-    being below between both but can couldn did didn does doesn doing don down during
-    each few for from further had hadn has hasn have haven having her here hers herself
-    him himself his how into isn its itself just mightn more most mustn myself needn nor
-    not now off once only other our ours ourselves out over own same shan she should
-    shouldn some such than that the their theirs them themselves then there these they
-    this those through too under until very was wasn were weren what when where which
-    while who whom why will with won wouldn you your yours yourself yourselves""".split()
+# The tokenizer's stopwords, and the words it keeps for their meaning that name no topic:
+# negations, and the pieces of contractions typed without an apostrophe ("didn").
+NOT_TOPICS = STOPWORDS | frozenset(
+    """not nor against off out ain aren couldn didn doesn don hadn hasn haven isn mightn
+    mustn needn shan shouldn wasn weren won wouldn""".split()
 )
 # Words of chat rather than of a topic, and pieces of addresses
 FILLER = frozenset(
@@ -113,7 +110,7 @@ def topic_terms(
         term = unicodedata.normalize("NFKC", word).casefold()
         if not (term.isalpha() and MIN_CHARS <= len(term) <= MAX_CHARS):
             continue
-        if term in STOPWORDS or term in FILLER or term in private or term in terms:
+        if term in NOT_TOPICS or term in FILLER or term in private or term in terms:
             continue
         if in_index(term) or (term not in names and _is_common(term)):
             terms[term] = None

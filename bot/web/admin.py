@@ -21,13 +21,10 @@ from bot.index import IndexHolder
 from bot.insights import Store, Summary
 from bot.insights.admin_page import DAY_CHOICES, STYLESHEET_PATH, admin_page, login_page
 from bot.insights.report import TABLES, summary_csv
+from bot.web.envelope import ADMIN_CSP, html_page
 
 COOKIE = "faqbot_admin"
 ADMIN_HOURS = 8
-ADMIN_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
 LOGIN_LIMIT = "10/minute"
 WRONG_TOKEN = "That token is not right. Check it and try again."
 
@@ -164,8 +161,7 @@ def _passage_labels(holder: IndexHolder, summary: Summary) -> dict[str, str]:
 
 
 def _admin_page(html: str, status: int = 200) -> Response:
-    response = Response(html, status=status, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = ADMIN_CSP
+    """A page of /admin: never cached, its forms allowed to post to the bot."""
+    response = html_page(html, ADMIN_CSP, status)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     return response

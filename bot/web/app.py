@@ -16,8 +16,8 @@ from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import errors
-from bot.answer import Conversation, informativeness
-from bot.answer.context import decode_context
+from bot.answer import informativeness
+from bot.answer.conversation import read_conversation
 from bot.answer.replies import ReplySettings, respond
 from bot.answer.triage.decide import warm_up as warm_up_triage
 from bot.config import Settings
@@ -26,17 +26,12 @@ from bot.insights import open_store
 from bot.web.admin import register_admin
 from bot.web.bodies import parse_chat_body, parse_feedback_body, read_json_body
 from bot.web.document_page import document_page
-from bot.web.envelope import CHAT_LOG_KEY, RequestEnvelope
+from bot.web.envelope import CHAT_LOG_KEY, RequestEnvelope, html_page
 from bot.web.error_handlers import register_errors
 from bot.web.ratelimit import limit_chat, make_limiter
 from bot.web.recording import InsightsRecording
 
 log = logging.getLogger("bot.web")
-
-PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
 
 
 class FastJSON(JSONProvider):
@@ -118,7 +113,8 @@ def _register_api(app, settings, holder, reply_settings, recording) -> None:
     @limit_chat(limiter, settings)
     def chat():
         message, context = read_chat_request(settings)
-        reply = respond(holder.get(), message, context, reply_settings)
+        index = holder.get()
+        reply = respond(index, message, context, reply_settings)
         logged = {
             "kind": reply.kind,
             "passage_ids": [answer.hit.passage.passage_id for answer in reply.answers],
@@ -128,7 +124,7 @@ def _register_api(app, settings, holder, reply_settings, recording) -> None:
             logged["message"] = message
         request.environ[CHAT_LOG_KEY] = logged
         if recording:
-            recording.reply(holder.get(), message, reply)
+            recording.reply(index, message, reply)
         return jsonify(reply.to_json())
 
     @app.get("/api/health")
@@ -150,9 +146,7 @@ def _register_api(app, settings, holder, reply_settings, recording) -> None:
             read_json_body(settings), settings
         )
         if recording:
-            state = Conversation.from_wire(
-                decode_context(context, reply_settings.context_key)
-            )
+            state = read_conversation(context, reply_settings.context_key)
             recording.vote(holder.get(), passage_id, helpful, state)
         return Response(status=204)
 
@@ -170,7 +164,7 @@ def _register_pages(app, settings, holder) -> None:
 
     @app.get("/")
     def demo_page():
-        return _page(
+        return html_page(
             resources.files("bot.web").joinpath("static", "demo.html").read_bytes()
         )
 
@@ -183,7 +177,7 @@ def _register_pages(app, settings, holder) -> None:
         passages = holder.get().passages.of_document(document_id)
         if not passages:
             raise errors.NotFound(f"no document {document_id!r}")
-        return _page(document_page(passages))
+        return html_page(document_page(passages))
 
     @app.get("/document.css")
     def document_css():
@@ -204,14 +198,6 @@ def widget_script(settings: Settings) -> bytes:
         raise RuntimeError("widget.js has lost its SERVER line")
     server = json.dumps({"emergency_number": settings.emergency_number})
     return script.replace(line, f"  var SERVER = {server};".encode(), 1)
-
-
-def _page(html: str | bytes) -> Response:
-    """An HTML page of the bot's own, under its strict Content-Security-Policy."""
-    response = Response(html, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = PAGE_CSP
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    return response
 
 
 def _static(name: str, content_type: str) -> Response:

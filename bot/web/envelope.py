@@ -11,8 +11,16 @@ import re
 import time
 
 import orjson
+from flask import Response
 
 log = logging.getLogger("bot.web")
+
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+# /admin's sign-in and sign-out forms post to the bot itself.
+ADMIN_CSP = PAGE_CSP.replace("form-action 'none'", "form-action 'self'")
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -99,3 +107,11 @@ def _request_record(environ: dict, path: str, status: str, started: float) -> di
         record |= {"kind": None, "passage_ids": [], "message_chars": None}
     record.update(environ.get(CHAT_LOG_KEY, {}))
     return record
+
+
+def html_page(html: str | bytes, csp: str = PAGE_CSP, status: int = 200) -> Response:
+    """An HTML page of the bot's own, under its strict Content-Security-Policy."""
+    response = Response(html, status=status, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    return response

@@ -9,7 +9,6 @@ carries. The message itself only with FAQBOT_LOG_QUESTIONS on, scrubbed.
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from bot.answer import Conversation
@@ -26,19 +25,12 @@ from bot.insights import (
 )
 from bot.models import Reply
 
-log = logging.getLogger(__name__)
-
 
 class InsightsRecording:
     """Turns replies and votes into Insights events, queued off the request path."""
 
     def __init__(self, settings: Settings):
-        url = settings.insights_url
-        if not settings.database_url:
-            try:
-                settings.instance_dir.mkdir(parents=True, exist_ok=True)
-            except OSError as error:  # the recorder says once that it cannot write
-                log.warning("Insights: no instance folder (%s)", error.strerror)
+        url = settings.insights_url  # the store makes an SQLite file's folder itself
         self.recorder = Recorder(lambda: open_store(url), settings.insights_days)
         self.keep_questions = settings.log_questions
 
