@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.engine.interfaces import ExecuteStyle
 from sqlalchemy.exc import OperationalError
 
 from bot.insights import (
@@ -135,6 +136,24 @@ def test_passages_are_the_twenty_most_shown(store):
     passages = store.summary(days=1, today=TODAY).passages
     assert [p.passage_id for p in passages] == [f"p{n:02}" for n in range(24, 4, -1)]
     assert passages[0].shown == 25
+
+
+def test_a_batch_of_replies_is_one_insert_statement(store):
+    # Row by row, the driver would let go of the GIL once a row and take it back from a
+    # request thread each time (store.py, _one_statement_a_batch).
+    store.write([reply()])  # creates the tables
+    inserts = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def count(_connection, _cursor, statement, _parameters, context, _executemany):
+        if statement.lstrip().upper().startswith("INSERT"):
+            inserts.append(context.execute_style)
+
+    shown = {"passage_ids": ("p1", "p2"), "document_ids": ("d1", "d1")}
+    store.write([reply(conversation=f"c{n}", **shown) for n in range(200)])
+    # One multi-row statement, not the driver's executemany (a statement a row).
+    assert inserts == [ExecuteStyle.INSERTMANYVALUES]
+    assert row_counts(store)["insights_replies"] == 201
 
 
 def test_an_empty_database_gives_an_empty_summary(store):
