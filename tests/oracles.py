@@ -75,7 +75,8 @@ def contains(field: FieldScores, term_id: int, passage: int) -> bool:
 
 
 def bm25_scores(index: Index, query: Query) -> np.ndarray:
-    """Each passage's BM25Plus score: the question's own terms and synonyms, plus aliases.
+    """Each passage's BM25Plus score: the question's own terms and synonyms, plus aliases
+    and the rest of a lay phrase's second way (query.py, `_second_ways`).
 
     An alias counts only in passages without the name that was asked ("Keytruda" finds
     "pembrolizumab" where "Keytruda" is missing), except for a definition question, whose
@@ -99,6 +100,12 @@ def bm25_scores(index: Index, query: Query) -> np.ndarray:
         if not query.asks_definition:
             has_asked, _ = score_parts(fields, ids(asked), count)
             extra[has_asked > 0] = 0
+        scores += extra
+    for first, added in query.second_ways:  # the rest of a second way's weight
+        present = [t for t in added if t in index.vocabulary]
+        extra, _ = score_parts(fields, ids(present), count, [added[t] for t in present])
+        has_first, _ = score_parts(fields, ids(first), count)
+        extra[has_first > 0] = 0
         scores += extra
     return scores
 

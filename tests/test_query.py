@@ -225,3 +225,16 @@ def test_life_expectancy_is_not_what_to_expect():
 
     assert terms("life expectancy") != terms("life expect")
     assert terms("clinical trials")[0] != terms("the clinic")[0]
+
+
+def test_a_lay_phrase_the_documents_say_two_ways_counts_once_in_a_passage(index):
+    # "live longer" is searched as "survival" and as "prolong life": the Herceptin
+    # passage's "prolong survival" must not score it twice over the chemotherapy
+    # passage's "extend survival".
+    query = understand(index, "is it true chemo makes people live longer if gastric ca")
+    assert any(
+        first == ("surviv",) and "prolong" in added
+        for first, added in query.second_ways
+    )
+    best = search(index, query, top_k=1)[0].passage.text
+    assert best.startswith("Chemotherapy is the main treatment")

@@ -30,6 +30,7 @@ from bot.answer.synonyms import (
 )
 from bot.answer.vocabulary import ALIAS_WEIGHT, lay_terms, synonyms_asked
 from bot.index import Index
+from bot.index.bm25 import K1
 from bot.ingest.tokenization import normalize, tokenize, words
 
 # "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
@@ -40,6 +41,9 @@ DEFINITION_WORDS = re.compile(  # searched in the lowercased question
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
 MAX_DEFINITION_TERMS = 3
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
+# What a second occurrence of a term adds in BM25, as a share of the first:
+# tf (k1 + 1) / (tf + k1) at tf = 2 over tf = 1, length left aside (0.43 at k1 = 1.5).
+SECOND_WAY_SHARE = 2 * (K1 + 1) / (2 + K1) - 1
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class Query:
     asks_definition: bool = False
     synonyms: tuple[Pair, ...] = ()  # lay words asked -> the documents' words added
     aliases: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()  # asked -> added
+    # A lay phrase's second way of saying it counts in full only where its first is
+    # missing: (the first way's terms, the second way's terms -> the rest of their weight).
+    second_ways: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt -> index term
     vague_terms: frozenset[str] = frozenset()  # everyday words the corpus never uses
     words: dict[str, str] = field(default_factory=dict)  # own term -> the word typed
@@ -81,6 +88,35 @@ class Query:
         return covered
 
 
+def _second_ways(
+    synonyms: list, weights: dict[str, float], own: set[str]
+) -> tuple[tuple[tuple[str, ...], dict[str, float]], ...]:
+    """One lay phrase is one subject, however many ways the documents say it.
+
+    "live longer" is searched as "survival" and as "prolong life"; a passage that says
+    "prolong survival" would score the subject twice and outrank one that says "extend
+    survival". So, as Lucene's SynonymQuery scores a word and its synonyms as one term,
+    a second way adds to a passage holding the first only what a second occurrence of
+    one term adds in BM25 (SECOND_WAY_SHARE), and its full weight where the first is
+    missing. Its weight in `weights` is lowered to that share; the rest is returned as
+    (the first way's terms, {term: weight}), to count only where those are missing."""
+    first_ways: dict[tuple[str, ...], tuple[str, ...]] = {}
+    lowered: set[str] = set()
+    seconds = []
+    for asked, added, _, _ in dict.fromkeys(synonyms):  # a pair may come twice
+        first = first_ways.setdefault(asked, added)
+        # A word asked, or the first way of some phrase, keeps its full weight.
+        kept = own | lowered | {t for way in first_ways.values() for t in way}
+        moved = {t: weights[t] for t in added if t not in kept}
+        if first != added and moved:
+            for term, weight in moved.items():
+                weights[term] = weight * SECOND_WAY_SHARE
+                moved[term] = weight - weights[term]
+            lowered.update(moved)
+            seconds.append((first, moved))
+    return tuple(seconds)
+
+
 def understand(index: Index, question: str) -> Query:
     """The weighted terms to search for a question."""
     own, corrections, own_words, joined = _own_terms(index, question)
@@ -101,6 +137,7 @@ def understand(index: Index, question: str) -> Query:
         for term in added:
             weight = added_weight * scale * min(1.0, len(asked) / len(added))
             weights[term] = max(weights.get(term, 0.0), weight)
+    second_ways = _second_ways(synonyms, weights, set(own))
     aliases = []
     for term in dict.fromkeys(own):
         for asked, added in index.aliases.get(term, []):
@@ -122,6 +159,7 @@ def understand(index: Index, question: str) -> Query:
         asks_definition=asks_definition,
         synonyms=pairs,
         aliases=tuple(aliases),
+        second_ways=second_ways,
         corrections=corrections,
         vague_terms=vague,
         idf=_weights(index, own, own_words, pairs, joined),

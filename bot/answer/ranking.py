@@ -33,7 +33,10 @@ def search(index: Index, query: Query, top_k: int = 3) -> list[Hit]:
     A passage whose text repeats a better one's (FAQ sheets often repeat answers) is left
     out, so each hit says something new.
     """
-    searched = [*query.weights, *(t for _, added in query.aliases for t in added)]
+    searched = [
+        *query.weights,
+        *(t for _, added in (*query.aliases, *query.second_ways) for t in added),
+    ]
     vocabulary = index.vocabulary
     marked = {vocabulary[term]: term for term in searched if term in vocabulary}
     if not marked:
@@ -129,6 +132,13 @@ def best_passages(
             () if query.asks_definition else _term_ids(index, asked),
         )
         for asked, added in query.aliases
+    ]
+    extras += [
+        Extra(
+            tuple((vocabulary[t], w) for t, w in added.items() if t in vocabulary),
+            _term_ids(index, first),
+        )
+        for first, added in query.second_ways
     ]
     return scoring.best_passages(index.postings, terms, extras, count, marked)
 
