@@ -7,7 +7,7 @@ import pytest
 
 from bot.answer import passages_for
 from bot.answer.query import understand
-from bot.answer.ranking import search
+from bot.answer.ranking import coverage, search
 from bot.index import build_index, load_index
 from bot.ingest.aliases import learn_aliases
 
@@ -158,8 +158,8 @@ def test_a_word_the_index_lacks_weighs_by_how_informative_it_is_in_english(index
     assert english_informativeness("pancreatic") == 1.0
     assert english_informativeness("diferent") < 0.3  # a typo of an everyday word
     assert english_informativeness("82") == 0.0  # an age, a date
-    asked = understand(index, "is pancreatic cancer treated actually").subject_idf
-    assert asked["pancreat"] > 3 * asked["actual"]
+    asked = understand(index, "is pancreatic cancer treated in people").subject_idf
+    assert asked["pancreat"] > 3 * asked["peopl"]
 
 
 @pytest.mark.parametrize(
@@ -168,6 +168,8 @@ def test_a_word_the_index_lacks_weighs_by_how_informative_it_is_in_english(index
         ("whats folfox", "what"),
         ("my dads cancer is back", "dad"),
         ("mums chemo dont work", "mum"),
+        ("what is folfox actually", "actual"),
+        ("basically what is capox", "basic"),
     ],
 )
 def test_words_without_a_topic_are_not_the_questions_terms(index, question, dropped):
@@ -238,3 +240,16 @@ def test_a_lay_phrase_the_documents_say_two_ways_counts_once_in_a_passage(index)
     )
     best = search(index, query, top_k=1)[0].passage.text
     assert best.startswith("Chemotherapy is the main treatment")
+
+
+def test_a_texting_spelling_weighs_as_the_word_it_stands_for(index):
+    asked = understand(index, "how long do ppl live with pancreatic cancer").subject_idf
+    assert asked["peopl"] == 0.0  # as "people", not as a rare word
+
+
+def test_any_of_the_care_team_answers_for_the_one_asked(index):
+    # The documents say "physician" and "doctor"; the patient says "onc".
+    query = understand(index, "do i need to ask my onc about trials i could join")
+    best = search(index, query, top_k=1)[0]
+    assert "onc" in query.covered_terms(best.matched_terms)
+    assert coverage(query, best) > 0.95  # all but the everyday "need"

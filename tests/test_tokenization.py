@@ -28,6 +28,11 @@ def test_contractions_become_not():
     assert terms("doesn't respond") == ["not", "respond"]
 
 
+def test_texting_spellings_read_as_the_word_they_stand_for():
+    assert terms("stent thru the tumour") == ["stent", "tumor"]
+    assert terms("ppl with an appt") == ["peopl", "appoint"]
+
+
 def test_stopwords_are_dropped():
     assert terms("What is the treatment for it?") == ["treatment"]
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from bot.answer.informativeness import EVERYDAY_FLOOR, english_informativeness
 from bot.answer.speller import correct_spelling
@@ -31,7 +32,7 @@ from bot.answer.synonyms import (
 from bot.answer.vocabulary import ALIAS_WEIGHT, lay_terms, synonyms_asked
 from bot.index import Index
 from bot.index.bm25 import K1
-from bot.ingest.tokenization import normalize, tokenize, words
+from bot.ingest.tokenization import TEXTING, normalize, tokenize, words
 
 # "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
 DEFINITION_WORDS = re.compile(  # searched in the lowercased question
@@ -58,6 +59,9 @@ class Query:
     # A lay phrase's second way of saying it counts in full only where its first is
     # missing: (the first way's terms, the second way's terms -> the rest of their weight).
     second_ways: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()
+    # The care team asked about ("should I ask my onc") -> the roles the documents name:
+    # any of them answers for the others ("Talk to your doctor"); coverage only.
+    care_team: tuple[Pair, ...] = ()
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt -> index term
     vague_terms: frozenset[str] = frozenset()  # everyday words the corpus never uses
     words: dict[str, str] = field(default_factory=dict)  # own term -> the word typed
@@ -77,7 +81,8 @@ class Query:
         subject_idf = {t: w for t, w in self.idf.items() if t not in self.vague_terms}
         object.__setattr__(self, "subject_idf", subject_idf)  # frozen: set once, here
         object.__setattr__(self, "subject_weight", sum(subject_idf.values()))
-        object.__setattr__(self, "other_names", (*self.synonyms, *self.aliases))
+        other_names = (*self.synonyms, *self.aliases, *self.care_team)
+        object.__setattr__(self, "other_names", other_names)
 
     def covered_terms(self, matched: frozenset[str]) -> set[str]:
         """The question's own terms a passage answers, directly or by another name."""
@@ -115,6 +120,20 @@ def _second_ways(
             lowered.update(moved)
             seconds.append((first, moved))
     return tuple(seconds)
+
+
+def _care_team(index: Index, own: list[str]) -> tuple[Pair, ...]:
+    """The question's care-team roles and the others the documents name: who a patient
+    talks to is one subject, whatever the word ("onc", "gi doc", "physician")."""
+    asked = tuple(t for t in dict.fromkeys(own) if t in _role_terms())
+    named = tuple(t for t in _role_terms() if t in index.vocabulary and t not in asked)
+    return ((asked, named),) if asked and named else ()
+
+
+@lru_cache(maxsize=1)
+def _role_terms() -> tuple[str, ...]:
+    """The index terms of CARE_TEAM_ROLES' words, in a fixed order."""
+    return tuple(sorted({normalize(w) for w in CARE_TEAM_ROLES} - {None}))
 
 
 def understand(index: Index, question: str) -> Query:
@@ -160,6 +179,7 @@ def understand(index: Index, question: str) -> Query:
         synonyms=pairs,
         aliases=tuple(aliases),
         second_ways=second_ways,
+        care_team=_care_team(index, own),
         corrections=corrections,
         vague_terms=vague,
         idf=_weights(index, own, own_words, pairs, joined),
@@ -233,7 +253,8 @@ def _own_terms(
                 corrections[term] = corrected
                 term = corrected
         own.append(term)
-        own_words.setdefault(term, question[token.start : token.end].lower())
+        typed = question[token.start : token.end].lower()
+        own_words.setdefault(term, TEXTING.get(typed, typed))  # "ppl" weighs as people
     joined = set()
     for term, word in _joined_pieces(index, question, found):
         if term not in own:

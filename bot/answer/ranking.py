@@ -36,6 +36,7 @@ def search(index: Index, query: Query, top_k: int = 3) -> list[Hit]:
     searched = [
         *query.weights,
         *(t for _, added in (*query.aliases, *query.second_ways) for t in added),
+        *(t for _, named in query.care_team for t in named),  # marked, not searched
     ]
     vocabulary = index.vocabulary
     marked = {vocabulary[term]: term for term in searched if term in vocabulary}

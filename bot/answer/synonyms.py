@@ -176,6 +176,8 @@ CHATTER = frozenset(
     diagnosed recently ago last year years month months week weeks today yesterday
     again still already currently now soon ever since told said says say found
     yr yrs wk wks mth mths
+    actually basically literally honestly seriously totally anyway anyways um umm uh
+    hmm
     """.split()
 )
 
@@ -202,6 +204,8 @@ CARE_TEAM_ROLES = frozenset(
     """
     onc oncs oncologist oncologists doctor doctors doc docs dr drs surgeon surgeons nurse
     nurses gp consultant consultants specialist specialists team physician physicians
+    gastroenterologist gastroenterologists nutritionist nutritionists dietitian
+    dietitians dietician dieticians pharmacist pharmacists radiologist radiologists
     they he she
     """.split()
 )

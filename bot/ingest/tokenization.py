@@ -49,6 +49,49 @@ APOSTROPHE_LESS = {
     ),
 }
 
+# Texting spellings, read as the word they stand for: "thru" is "through" (a stopword),
+# "ppl" is "people", "appt" an appointment. Only spellings that are no other word and
+# stand for one word whatever the subject (not "pt", "min", "prob").
+TEXTING = {
+    "thru": "through",
+    "tho": "though",
+    "altho": "although",
+    "abt": "about",
+    "b4": "before",
+    "bc": "because",
+    "bcos": "because",
+    "becuz": "because",
+    "cuz": "because",
+    "coz": "because",
+    "u": "you",
+    "ur": "your",
+    "ya": "you",
+    "ppl": "people",
+    "kinda": "kind",
+    "sorta": "sort",
+    "gonna": "going",
+    "wanna": "want",
+    "gotta": "got",
+    "dunno": "know",
+    "appt": "appointment",
+    "appts": "appointments",
+    "1st": "first",
+    "2nd": "second",
+    "3rd": "third",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "2day": "today",
+    "2moro": "tomorrow",
+    "nite": "night",
+    "tonite": "tonight",
+    "wat": "what",
+    "wot": "what",
+    "wen": "when",
+    "hosp": "hospital",
+    "esp": "especially",
+    "lil": "little",
+}
+
 # Words, numbers and words joined by hyphens or apostrophes: "5-FU", "MSI-H", "HER2", "don't".
 WORD_PATTERN = r"[^\W_]+(?:[-'’][^\W_]+)*"
 WORDS = regex.compile(WORD_PATTERN)
@@ -124,6 +167,7 @@ SPELLING_VARIANTS: dict[str, str] = {
 @lru_cache(maxsize=200_000)
 def normalize(word: str) -> str | None:
     """A lowercase word -> its index term, or None for a stopword."""
+    word = TEXTING.get(word, word)
     if word in STOPWORDS:
         return None
     if word in APOSTROPHE_LESS:
