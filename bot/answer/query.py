@@ -24,6 +24,7 @@ from functools import lru_cache
 from bot.answer.informativeness import EVERYDAY_FLOOR, english_informativeness
 from bot.answer.speller import correct_spelling
 from bot.answer.synonyms import (
+    BEFORE_TELLING,
     CARE_TEAM_ROLES,
     CHATTER,
     GENERIC_WORDS,
@@ -40,6 +41,9 @@ DEFINITION_WORDS = re.compile(  # searched in the lowercased question
     r"|(?:is|was|it|that|this|thats|whats) called|(?:name|word|term) for)\b"
 )
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
+# "Is there a name for that?": the word asked for is what the answer gives, not a
+# subject the answer must hold.
+NAMING = re.compile(r"\b(name|word|term)s? for\b")
 MAX_DEFINITION_TERMS = 3
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
 # What a second occurrence of a term adds in BM25, as a share of the first:
@@ -169,8 +173,12 @@ def understand(index: Index, question: str) -> Query:
     )
     pairs = tuple((asked, added) for asked, added, _, _ in synonyms)
     # By the word, not its stem: "expect" is generic, "expectancy" is not.
+    naming = {normalize(word) for word in NAMING.findall(question.lower())}
     vague = frozenset(
-        t for t in own if t not in index.vocabulary and own_words[t] in GENERIC_WORDS
+        t
+        for t in own
+        if t in naming
+        or (t not in index.vocabulary and own_words[t] in GENERIC_WORDS)
     )
     return Query(
         own_terms=tuple(own),
@@ -269,11 +277,14 @@ def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
     "surgeon told us"): the starts of the person's and the verb's words, which say who
     spoke, not what is asked."""
     speakers = set()
-    for (word, start, _), (after, after_start, _) in zip(
-        found, found[1:], strict=False
-    ):
-        if word.lower() in CARE_TEAM_ROLES and after.lower() in TELLING_VERBS:
-            speakers.update((start, after_start))  # "onc mentioned": neither is asked
+    for i, (word, start, _) in enumerate(found):
+        if word.lower() not in CARE_TEAM_ROLES:
+            continue
+        following = [(w.lower(), w_start) for w, w_start, _ in found[i + 1 : i + 3]]
+        if following and following[0][0] in BEFORE_TELLING:  # "onc keeps saying"
+            following = following[1:]
+        if following and following[0][0] in TELLING_VERBS:
+            speakers.update((start, following[0][1]))  # "onc mentioned": not asked
     return speakers
 
 

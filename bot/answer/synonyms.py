@@ -118,6 +118,8 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("cant eat", "nutrition", "malnourished"),
     ("tube fed", "nasogastric tube", "feeding"),
     ("feeding tube", "nasogastric tube", "feeding"),
+    ("ng tube", "nasogastric tube"),
+    ("ng tubes", "nasogastric tube"),
     ("stopped working", "refractory"),
     ("not working", "refractory"),
     ("keeps growing", "progression", "refractory"),
@@ -153,6 +155,9 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("the point of", "pros", "benefit"),
     ("op", "operation", "surgery"),
     ("ops", "operations", "surgery"),
+    # Whether something matters is whether it is important.
+    ("matter", "important"),
+    ("matters", "important"),
     # Asking how a choice is made is asking what it depends on.
     ("how do they decide", "depends on", "factors"),
     ("how do they choose", "depends on", "factors"),
@@ -215,6 +220,13 @@ TELLING_VERBS = frozenset(
     """
     said says told tells mentioned mentions thinks thought wants wanted suggested
     suggests recommended recommends explained explains reckons picked chose decided
-    gave started offered changed switched prescribed referred sent
+    gave started offered changed switched prescribed referred sent saying telling
+    mentioning suggesting recommending explaining
+    """.split()
+)
+# Words that may stand between the person and the telling: "the onc keeps saying".
+BEFORE_TELLING = frozenset(
+    """
+    keeps kept has had have just also then always already even never
     """.split()
 )
