@@ -274,3 +274,7 @@ def test_any_of_the_care_team_answers_for_the_one_asked(index):
 def test_the_word_a_question_asks_for_is_not_its_subject(index):
     query = understand(index, "whats the word for a tumour too big to remove")
     assert query.asks_definition and "word" in query.vague_terms
+
+
+def test_picking_a_treatment_is_choosing_it(index):
+    assert "choic" in understand(index, "how do they pick a chemo regimen").weights

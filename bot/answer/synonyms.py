@@ -159,6 +159,9 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("matter", "important"),
     ("matters", "important"),
     # Asking how a choice is made is asking what it depends on.
+    ("pick", "choose", "choice"),
+    ("picked", "chose", "choice"),
+    ("choose", "choice"),
     ("how do they decide", "depends on", "factors"),
     ("how do they choose", "depends on", "factors"),
     ("what decides", "depends on", "factors"),
