@@ -130,14 +130,18 @@ def _care_team(index: Index, own: list[str]) -> tuple[Pair, ...]:
     """The question's care-team roles and the others the documents name: who a patient
     talks to is one subject, whatever the word ("onc", "gi doc", "physician")."""
     asked = tuple(t for t in dict.fromkeys(own) if t in _role_terms())
-    named = tuple(t for t in _role_terms() if t in index.vocabulary and t not in asked)
-    return ((asked, named),) if asked and named else ()
+    if not asked:
+        return ()
+    named = tuple(
+        t for t in sorted(_role_terms()) if t in index.vocabulary and t not in asked
+    )
+    return ((asked, named),) if named else ()
 
 
 @lru_cache(maxsize=1)
-def _role_terms() -> tuple[str, ...]:
-    """The index terms of CARE_TEAM_ROLES' words, in a fixed order."""
-    return tuple(sorted({normalize(w) for w in CARE_TEAM_ROLES} - {None}))
+def _role_terms() -> frozenset[str]:
+    """The index terms of CARE_TEAM_ROLES' words."""
+    return frozenset({normalize(w) for w in CARE_TEAM_ROLES} - {None})
 
 
 def understand(index: Index, question: str) -> Query:
@@ -177,8 +181,7 @@ def understand(index: Index, question: str) -> Query:
     vague = frozenset(
         t
         for t in own
-        if t in naming
-        or (t not in index.vocabulary and own_words[t] in GENERIC_WORDS)
+        if t in naming or (t not in index.vocabulary and own_words[t] in GENERIC_WORDS)
     )
     return Query(
         own_terms=tuple(own),
