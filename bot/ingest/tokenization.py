@@ -51,14 +51,14 @@ APOSTROPHE_LESS = {
 
 # Texting spellings, read as the word they stand for: "thru" is "through" (a stopword),
 # "ppl" is "people", "appt" an appointment. Only spellings that are no other word and
-# stand for one word whatever the subject (not "pt", "min", "prob").
+# stand for one word whatever the subject (not "pt", "min", "prob", nor "bc": British
+# Columbia in a Canadian clinic's documents).
 TEXTING = {
     "thru": "through",
     "tho": "though",
     "altho": "although",
     "abt": "about",
     "b4": "before",
-    "bc": "because",
     "bcos": "because",
     "becuz": "because",
     "cuz": "because",
