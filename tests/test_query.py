@@ -278,3 +278,8 @@ def test_the_word_a_question_asks_for_is_not_its_subject(index):
 
 def test_picking_a_treatment_is_choosing_it(index):
     assert "choic" in understand(index, "how do they pick a chemo regimen").weights
+
+
+@pytest.mark.parametrize("question", ["whats msi-h", "what’s msi-h", "what's msi-h"])
+def test_what_is_typed_any_way_asks_for_a_definition(index, question):
+    assert understand(index, question).asks_definition

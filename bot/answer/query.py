@@ -40,7 +40,7 @@ DEFINITION_WORDS = re.compile(  # searched in the lowercased question
     r"\b(?:mean|means|meaning|stand for|stands for|define|definition"
     r"|(?:is|was|it|that|this|thats|whats) called|(?:name|word|term) for)\b"
 )
-WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|'s)\b", re.I)
+WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|['’]?s)\b", re.I)  # "whats" too
 # "Is there a name for that?": the word asked for is what the answer gives, not a
 # subject the answer must hold.
 NAMING = re.compile(r"\b(name|word|term)s? for\b")
