@@ -41,8 +41,8 @@ DEFINITION_WORDS = re.compile(  # searched in the lowercased question
     r"|(?:is|was|it|that|this|thats|whats) called|(?:name|word|term) for)\b"
 )
 WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|['’]?s)\b", re.I)  # "whats" too
-# "Is there a name for that?": the word asked for is what the answer gives, not a
-# subject the answer must hold.
+# "What's the medical term for it?": the word asked for is what the answer gives, not
+# a subject the answer must hold.
 NAMING = re.compile(r"\b(name|word|term)s? for\b")
 MAX_DEFINITION_TERMS = 3
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
@@ -63,7 +63,7 @@ class Query:
     # A lay phrase's second way of saying it counts in full only where its first is
     # missing: (the first way's terms, the second way's terms -> the rest of their weight).
     second_ways: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()
-    # The care team asked about ("should I ask my onc") -> the roles the documents name:
+    # The care team asked about ("will the onc know") -> the roles the documents name:
     # any of them answers for the others ("Talk to your doctor"); coverage only.
     care_team: tuple[Pair, ...] = ()
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt -> index term
