@@ -21,12 +21,23 @@ from sqlalchemy import (
 metadata = MetaData()
 
 # Strings have no length: PostgreSQL would reject a longer value and lose a whole batch.
-replies = Table(
+
+
+def _events(name: str, *columns: Column) -> Table:
+    """A table of dated events of conversations, indexed by day (retention, summaries)."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("day", Date, nullable=False),
+        Column("conversation_id", String, nullable=False),
+        *columns,
+        Index(f"{name}_day", "day"),
+    )
+
+
+replies = _events(
     "insights_replies",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("day", Date, nullable=False),
-    Column("conversation_id", String, nullable=False),
     Column("kind", String, nullable=False),
     Column("category", String, nullable=True),  # urgent replies only
     Column("question", Text, nullable=True),  # only with FAQBOT_LOG_QUESTIONS, scrubbed
@@ -35,26 +46,15 @@ replies = Table(
     # the passages in Python.
     Column("passage_ids", Text, nullable=False),
     Column("document_ids", Text, nullable=False),
-    Index("insights_replies_day", "day"),
 )
 
-feedback = Table(
+feedback = _events(
     "insights_feedback",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("day", Date, nullable=False),
-    Column("conversation_id", String, nullable=False),
     Column("passage_id", String, nullable=False),
     Column("helpful", Boolean, nullable=False),
-    Index("insights_feedback_day", "day"),
 )
 
-topic_terms = Table(
+topic_terms = _events(
     "insights_topic_terms",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("day", Date, nullable=False),
-    Column("conversation_id", String, nullable=False),
     Column("term", String, nullable=False),
-    Index("insights_topic_terms_day", "day"),
 )
