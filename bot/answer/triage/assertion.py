@@ -18,11 +18,10 @@ a topic, not about anyone now) and `mild` ("a bit puffed").
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from bot.answer.triage.bundled import bundled_toml
 from bot.answer.triage.lexicon import (
     CLAUSE_MARKS,
     SENTENCE_MARKS,
@@ -160,9 +159,4 @@ def _within(start: int, end: int, scope: int, stops: set[int]) -> bool:
 @cache
 def bundled_assertion() -> Assertion:
     """The trigger lists shipped in the package."""
-    text = (
-        resources.files("bot.answer.triage")
-        .joinpath("data/assertion_triggers.toml")
-        .read_text()
-    )
-    return Assertion(tomllib.loads(text))
+    return Assertion(bundled_toml("assertion_triggers.toml"))

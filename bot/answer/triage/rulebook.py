@@ -11,11 +11,11 @@ import string
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from operator import itemgetter
 from pathlib import Path
 
 from bot.answer.triage.assertion import bundled_assertion
+from bot.answer.triage.bundled import bundled_toml
 from bot.answer.triage.lexicon import Match, PhraseMatcher, Speller, Token
 from bot.answer.triage.measures import Measure, measured
 
@@ -136,12 +136,7 @@ def load_rulebook(path: Path | None = None) -> Rulebook:
 
 @lru_cache(maxsize=1)
 def _bundled() -> Rulebook:
-    text = (
-        resources.files("bot.answer.triage")
-        .joinpath("data/triage_rules.toml")
-        .read_text()
-    )
-    return Rulebook(tomllib.loads(text))
+    return Rulebook(bundled_toml("triage_rules.toml"))
 
 
 @lru_cache(maxsize=4)  # loaded once per file version: settings check it, replies use it
