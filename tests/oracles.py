@@ -94,18 +94,12 @@ def bm25_scores(index: Index, query: Query) -> np.ndarray:
     scores, _ = score_parts(
         fields, ids(plain), count, [query.weights[t] for t in plain]
     )
-    for asked, added in query.aliases:
+    for absent, added in query.counted_where_missing():
         present = [t for t in added if t in index.vocabulary]
         extra, _ = score_parts(fields, ids(present), count, [added[t] for t in present])
-        if not query.asks_definition:
-            has_asked, _ = score_parts(fields, ids(asked), count)
-            extra[has_asked > 0] = 0
-        scores += extra
-    for first, added in query.second_ways:  # the rest of a second way's weight
-        present = [t for t in added if t in index.vocabulary]
-        extra, _ = score_parts(fields, ids(present), count, [added[t] for t in present])
-        has_first, _ = score_parts(fields, ids(first), count)
-        extra[has_first > 0] = 0
+        if absent:
+            has_absent, _ = score_parts(fields, ids(absent), count)
+            extra[has_absent > 0] = 0
         scores += extra
     return scores
 

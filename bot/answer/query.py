@@ -88,6 +88,19 @@ class Query:
         other_names = (*self.synonyms, *self.aliases, *self.care_team)
         object.__setattr__(self, "other_names", other_names)
 
+    def counted_where_missing(
+        self,
+    ) -> list[tuple[tuple[str, ...], dict[str, float]]]:
+        """Added terms that count only in passages holding none of some others, as
+        (those others, {added term: weight}): an alias where the name asked is missing
+        (any passage for a definition question, whose answer names it both ways), and
+        the rest of a lay phrase's second way where its first is missing."""
+        aliases = [
+            (() if self.asks_definition else asked, added)
+            for asked, added in self.aliases
+        ]
+        return [*aliases, *self.second_ways]
+
     def covered_terms(self, matched: frozenset[str]) -> set[str]:
         """The question's own terms a passage answers, directly or by another name."""
         covered = {term for term in self.own_terms if term in matched}

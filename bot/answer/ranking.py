@@ -35,7 +35,7 @@ def search(index: Index, query: Query, top_k: int = 3) -> list[Hit]:
     """
     searched = [
         *query.weights,
-        *(t for _, added in (*query.aliases, *query.second_ways) for t in added),
+        *(t for _, added in query.counted_where_missing() for t in added),
         *(t for _, named in query.care_team for t in named),  # marked, not searched
     ]
     vocabulary = index.vocabulary
@@ -119,10 +119,10 @@ def best_passages(
     found from the query's posting lists alone; and which of the `marked` terms
     (id -> term) each holds.
 
-    Scores are BM25Plus over the question's own terms and synonyms, plus aliases: an
-    alias counts only in passages without the name that was asked ("Keytruda" finds
-    "pembrolizumab" where "Keytruda" is missing), except for a definition question,
-    whose answer names the thing both ways. The delta part of BM25Plus is the same for
+    Scores are BM25Plus over the question's own terms and synonyms, plus the terms that
+    count only where others are missing (`Query.counted_where_missing`): an alias where
+    the name asked is missing ("Keytruda" finds "pembrolizumab" where "Keytruda" is
+    missing), and the rest of a lay phrase's second way where its first is. The delta part of BM25Plus is the same for
     every passage, so scores are what the passage's terms add on top of it. Tested to
     the bit against tests/oracles.py, which visits every passage."""
     vocabulary = index.vocabulary
@@ -130,16 +130,9 @@ def best_passages(
     extras = [
         Extra(
             tuple((vocabulary[t], w) for t, w in added.items() if t in vocabulary),
-            () if query.asks_definition else _term_ids(index, asked),
+            _term_ids(index, absent),
         )
-        for asked, added in query.aliases
-    ]
-    extras += [
-        Extra(
-            tuple((vocabulary[t], w) for t, w in added.items() if t in vocabulary),
-            _term_ids(index, first),
-        )
-        for first, added in query.second_ways
+        for absent, added in query.counted_where_missing()
     ]
     return scoring.best_passages(index.postings, terms, extras, count, marked)
 
