@@ -159,7 +159,7 @@ def _role_terms() -> frozenset[str]:
 
 def understand(index: Index, question: str) -> Query:
     """The weighted terms to search for a question."""
-    own, corrections, own_words, joined = _own_terms(index, question)
+    own, corrections, own_words, joined, said = _own_terms(index, question)
     # An everyday word counts for less in the search too ("what does it actually mean").
     weights = {
         term: EVERYDAY_FLOOR
@@ -167,13 +167,19 @@ def understand(index: Index, question: str) -> Query:
         for term in own
     }
     asked_terms, own_weights = set(own), dict(weights)
-    synonyms = synonyms_asked(asked_terms)
+    # A lay phrase may hold a word that alone says nothing ("get ready", "feel better"):
+    # it is matched on every word typed, and weighs by its own words that count.
+    synonyms = [
+        pair for pair in synonyms_asked(said) if asked_terms.intersection(pair[0])
+    ]
     for asked, added, asked_weight, added_weight in synonyms:
         if not any(term in index.vocabulary for term in asked):
             added_weight = 1.0  # the corpus never uses the word asked: search its word
-        scale = max(own_weights[term] for term in asked)  # as much as the words asked
+        # As much as the words asked.
+        scale = max(own_weights[term] for term in asked if term in own_weights)
         for term in asked:
-            weights[term] = min(weights[term], asked_weight * scale)
+            if term in weights:
+                weights[term] = min(weights[term], asked_weight * scale)
         for term in added:
             weight = added_weight * scale * min(1.0, len(asked) / len(added))
             weights[term] = max(weights.get(term, 0.0), weight)
@@ -229,7 +235,7 @@ def _weights(
     for asked, added in synonyms:
         meant = [_weight(index, t, t) for t in added if t in index.vocabulary]
         for term in asked:
-            if meant:
+            if meant and term in weights:
                 weights[term] = min(weights[term], max(meant))
     return weights
 
@@ -255,9 +261,10 @@ def with_context_terms(query: Query, context_terms: list[str], weight: float) ->
 
 def _own_terms(
     index: Index, question: str
-) -> tuple[list[str], dict[str, str], dict[str, str], frozenset[str]]:
+) -> tuple[list[str], dict[str, str], dict[str, str], frozenset[str], set[str]]:
     """The question's terms without chatter, joined pieces added, misspellings corrected;
-    the corrections; the word each term was read from; and the joined pieces."""
+    the corrections; the word each term was read from; the joined pieces; and every
+    term typed, chatter too (what lay phrases are matched on)."""
     found = words(question)
     tokens = tokenize(question, found)
     speakers = _speakers(found)
@@ -285,7 +292,7 @@ def _own_terms(
             own.append(term)
             own_words[term] = word
             joined.add(term)
-    return own, corrections, own_words, frozenset(joined)
+    return own, corrections, own_words, frozenset(joined), {*own, *(t.term for t in tokens)}
 
 
 def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
