@@ -283,3 +283,11 @@ def test_picking_a_treatment_is_choosing_it(index):
 @pytest.mark.parametrize("question", ["whats msi-h", "what’s msi-h", "what's msi-h"])
 def test_what_is_typed_any_way_asks_for_a_definition(index, question):
     assert understand(index, question).asks_definition
+
+
+def test_a_lay_phrase_holding_a_word_without_a_topic_still_applies(index):
+    # "get" alone says nothing and is dropped, but "get ready" is a lay phrase.
+    query = understand(index, "how do i get my dad ready before the op")
+    assert "get" not in query.own_terms and "prepar" in query.weights
+    best = search(index, query, top_k=1)[0]
+    assert "adequate preparation" in best.passage.text
