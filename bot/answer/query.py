@@ -28,6 +28,7 @@ from bot.answer.synonyms import (
     CARE_TEAM_ROLES,
     CHATTER,
     GENERIC_WORDS,
+    LAY_SYNONYMS,
     TELLING_VERBS,
 )
 from bot.answer.vocabulary import ALIAS_WEIGHT, lay_terms, synonyms_asked
@@ -292,7 +293,13 @@ def _own_terms(
             own.append(term)
             own_words[term] = word
             joined.add(term)
-    return own, corrections, own_words, frozenset(joined), {*own, *(t.term for t in tokens)}
+    return (
+        own,
+        corrections,
+        own_words,
+        frozenset(joined),
+        {*own, *(t.term for t in tokens)},
+    )
 
 
 def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
@@ -308,7 +315,16 @@ def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
             following = following[1:]
         if following and following[0][0] in TELLING_VERBS:
             speakers.update((start, following[0][1]))  # "onc mentioned": not asked
+            if i and (found[i - 1][0].lower(), word.lower()) in _named_roles():
+                speakers.add(found[i - 1][1])  # "gi doc said": the whole name
     return speakers
+
+
+@lru_cache(maxsize=1)
+def _named_roles() -> frozenset[tuple[str, str]]:
+    """The care team's two-word names in the vocabulary ("gi doc", "oncology doc")."""
+    names = (tuple(lay.split()) for lay, *_ in LAY_SYNONYMS)
+    return frozenset(n for n in names if len(n) == 2 and n[1] in CARE_TEAM_ROLES)
 
 
 def _is_chatter(word: str) -> bool:
