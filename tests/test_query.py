@@ -292,3 +292,15 @@ def test_a_lay_phrase_holding_a_word_without_a_topic_still_applies(index):
     assert "get" not in query.own_terms and "prepar" in query.weights
     best = search(index, query, top_k=1)[0]
     assert "adequate preparation" in best.passage.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("has there been any progress in treating stomach cancer", "The progress"),
+        ("dads stomach cancer is progressing, what now", "experiencing progression"),
+    ],
+)
+def test_a_cancer_progressing_is_not_progress_in_treating_it(index, question, expected):
+    best = search(index, understand(index, question), top_k=1)[0]
+    assert expected in best.passage.text

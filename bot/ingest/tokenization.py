@@ -109,7 +109,8 @@ class Token(NamedTuple):
 
 # Words the Snowball stemmer joins though they mean different things: "clinical trials"
 # are not the clinic, organic food is not an organ, an emergency is not an emergence,
-# life expectancy is not what to expect.
+# life expectancy is not what to expect, a cancer's progression (it grows) is not progress
+# in treating it (it gets better).
 STEM_EXCEPTIONS = {
     "clinical": "clinical",
     "clinically": "clinical",
@@ -117,6 +118,11 @@ STEM_EXCEPTIONS = {
     "expectancy": "expectancy",
     "emergence": "emergence",
     "universe": "universe",
+    **dict.fromkeys(
+        ["progression", "progressions", "progressing", "progressed", "progresses"],
+        "progression",
+    ),
+    "progressive": "progression",
 }
 
 
