@@ -75,3 +75,42 @@ def test_a_long_story_around_a_question_asks_a_little_less_coverage(index):
     )
     assert min_coverage(short) == MIN_COVERAGE
     assert COVERAGE_FLOOR <= min_coverage(story) < MIN_COVERAGE
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long will dad need the feeding tube through his nose",
+        "how often is keytruda given",
+        "what are the chances herceptin works for stomach cancer",
+        "survival rate for stomach cancer with herceptin",
+    ],
+)
+def test_a_question_asking_for_a_quantity_needs_a_passage_that_states_one(
+    index, question
+):
+    from bot.answer.retrieval import retrieve
+
+    # The passages hold the subject, but no number, duration or count.
+    assert retrieve(index, question, Conversation()).kind == "no_answer"
+
+
+def test_a_passage_stating_a_duration_or_a_list_answers_how_long_or_how_many(tmp_path):
+    from bot.answer.retrieval import retrieve
+    from bot.index import build_index, load_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "feeding.txt").write_text(
+        "Feeding tubes\n\nA nasogastric feeding tube is usually needed for two to six "
+        "weeks after surgery.\n\nThe three feeding tube types are:\n\n  • nasogastric\n"
+        "  • gastrostomy\n  • jejunostomy\n",
+        encoding="utf-8",
+    )
+    build_index(corpus, tmp_path / "index")
+    index = load_index(tmp_path / "index")
+    for question in (
+        "how long is a nasogastric feeding tube needed after surgery",
+        "how many feeding tube types are there",
+    ):
+        assert retrieve(index, question, Conversation()).kind == "answer", question

@@ -46,6 +46,15 @@ WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|['’]?s)\b", re.I)  # "whats" too
 # a subject the answer must hold.
 NAMING = re.compile(r"\b(name|word|term)s? for\b")
 MAX_DEFINITION_TERMS = 3
+# "How long", "how often", "what are the chances": the answer is a measure (a duration,
+# a frequency, a share); "how many": a count, which a list gives too. Only a passage that
+# states one answers (retrieval.states_quantity).
+ASKS_COUNT = re.compile(r"\bhow many\b")
+ASKS_MEASURE = re.compile(
+    r"\bhow (?:long|often|soon|frequently)\b"
+    r"|\bwhat (?:percent|percentage|proportion)\b|\brates?\b"
+    r"|\bwhat(?:s|'s|’s| is| are)? (?:the |their |his |her |my |our )?(?:chances?|odds)\b"
+)
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)
 # What a second occurrence of a term adds in BM25, as a share of the first:
 # tf (k1 + 1) / (tf + k1) at tf = 2 over tf = 1, length left aside (0.43 at k1 = 1.5).
@@ -59,6 +68,7 @@ class Query:
     own_terms: tuple[str, ...]  # the question's terms: chatter dropped, spelling fixed
     weights: dict[str, float]  # own terms and synonyms' terms -> weight
     asks_definition: bool = False
+    asks_quantity: str = ""  # "count" (ASKS_COUNT), "measure" (ASKS_MEASURE) or ""
     synonyms: tuple[Pair, ...] = ()  # lay words asked -> the documents' words added
     aliases: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()  # asked -> added
     # A lay phrase's second way of saying it counts in full only where its first is
@@ -207,6 +217,7 @@ def understand(index: Index, question: str) -> Query:
         own_terms=tuple(own),
         weights=weights,
         asks_definition=asks_definition,
+        asks_quantity=_quantity_asked(question.lower()),
         synonyms=pairs,
         aliases=tuple(aliases),
         second_ways=second_ways,
@@ -216,6 +227,13 @@ def understand(index: Index, question: str) -> Query:
         idf=_weights(index, own, own_words, pairs, joined),
         words=own_words,
     )
+
+
+def _quantity_asked(question: str) -> str:
+    """ "count", "measure" or "" (see ASKS_COUNT, ASKS_MEASURE)."""
+    if ASKS_MEASURE.search(question):
+        return "measure"
+    return "count" if ASKS_COUNT.search(question) else ""
 
 
 def _weights(

@@ -4,6 +4,8 @@ Decisions, in order:
 - no_answer: the best passage must cover enough of the question's weight (the idf of its
   terms; a word the corpus never uses weighs as much as the rarest word). Sharing one
   common word ("treatment") with a passage is not an answer.
+- no_answer too: a question asking how long, how often, how many or what the chances
+  are, when the best passage states no number, duration or list.
 - follow-up: a question that does not pick one document by itself (it fits the previous
   reply's document about as well as any other) is answered from that document.
 - clarify: with no context, a question that fits two documents equally well, on the same
@@ -45,6 +47,16 @@ FOLLOW_UP_CUE = re.compile(
     r"|\b(it|its|they|them|their|this|that|these|those|he|she|his|her)\b",
     re.I,
 )
+# What answers a question asking for a measure: a unit of time, dose or share (after a
+# number or not: "5 years", "every week"), or a number word. A number alone is too often
+# part of a name ("receptor 2", "stage 4", "5-FU") to count. A count is given by a list too.
+MEASURE = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred"
+    r"|half|once|twice|times|percent|daily|weekly|monthly|hours?|days?|weeks?|months?"
+    r"|years?|mg|ml)\b|\d\s*%",
+    re.I,
+)
+LIST_ITEM = re.compile(r"^\s*(?:[•*–-]|\d+[.)])\s", re.M)
 MORE = re.compile(
     r"^\W*(tell me more|more|more please|go on|continue|anything else|what else)\W*$",
     re.I,
@@ -79,7 +91,11 @@ def retrieve(
     if state.topic_terms and _is_follow_up(question, query):
         query = with_context_terms(query, state.topic_terms, CONTEXT_WEIGHT)
     hits = _in_named_documents(query, search(index, query, top_k=max(30, top_k * 10)))
-    if not hits or coverage(query, hits[0]) < min_coverage(query):
+    if (
+        not hits
+        or coverage(query, hits[0]) < min_coverage(query)
+        or not states_quantity(query.asks_quantity, hits[0].passage.text)
+    ):
         return Retrieval(kind="no_answer", state=state.continued())
     best_by_document = _best_hit_per_document(hits)
     contenders = [
@@ -98,6 +114,13 @@ def retrieve(
     ):
         return _clarify(contenders, question)
     return _answer(index, query, question, _answering(hits[:top_k]))
+
+
+def states_quantity(asked: str, text: str) -> bool:
+    """Whether the text states the quantity asked ("count", "measure"), or none is asked."""
+    if asked == "count" and LIST_ITEM.search(text):
+        return True
+    return not asked or MEASURE.search(text) is not None
 
 
 def _answering(top: list[Hit]) -> list[Hit]:
