@@ -304,3 +304,21 @@ def test_a_lay_phrase_holding_a_word_without_a_topic_still_applies(index):
 def test_a_cancer_progressing_is_not_progress_in_treating_it(index, question, expected):
     best = search(index, understand(index, question), top_k=1)[0]
     assert expected in best.passage.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("can a delay mess up his treatment schedule", "planned dose and schedule"),
+        ("which hospital is best for stomach cancer treatment", "medical center"),
+        (
+            "is radiation for small bowel cancer meant to cure it",
+            "palliative treatment",
+        ),
+    ],
+)
+def test_a_patients_concept_finds_the_documents_word_for_it(index, question, expected):
+    # Later than planned is off schedule; a hospital is a medical center; whether a
+    # treatment is meant to cure is whether it is palliative.
+    best = search(index, understand(index, question), top_k=1)[0]
+    assert expected in best.passage.text

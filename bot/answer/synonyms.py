@@ -23,6 +23,7 @@ EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("tablet", "pill"),
     ("side effect", "adverse effect"),
     ("fatigue", "tiredness"),
+    ("important", "imperative", "essential", "crucial"),
     ("hair loss", "alopecia"),
     ("shortness of breath", "dyspnea"),
 )
@@ -156,11 +157,25 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("advantage", "pros", "benefit"),
     ("advantages", "pros", "benefits"),
     ("the point of", "pros", "benefit"),
+    # Treatment given later than planned is off its schedule.
+    ("delay", "schedule"),
+    ("delayed", "schedule"),
+    ("postpone", "schedule"),
+    ("postponed", "schedule"),
+    ("push back", "schedule"),
+    ("pushed back", "schedule"),
+    ("put off", "schedule"),
+    # Whether a treatment is meant to cure: the documents say when it is "palliative".
+    ("cure", "palliative", "relieve"),
+    ("cured", "palliative", "relieve"),
+    ("curable", "palliative", "relieve"),
+    ("hospital", "medical center"),
+    ("hospitals", "medical center"),
     ("op", "operation", "surgery"),
     ("ops", "operations", "surgery"),
     # Whether something matters is whether it is important.
-    ("matter", "important"),
-    ("matters", "important"),
+    ("matter", "important", "imperative"),
+    ("matters", "important", "imperative"),
     # Asking how a choice is made is asking what it depends on.
     ("pick", "choose", "choice"),
     ("picked", "chose", "choice"),
