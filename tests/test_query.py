@@ -309,8 +309,8 @@ def test_a_cancer_progressing_is_not_progress_in_treating_it(index, question, ex
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("can a delay mess up his treatment schedule", "planned dose and schedule"),
-        ("which hospital is best for stomach cancer treatment", "medical center"),
+        ("why does it matter if side effects delay her treatment", "planned dose"),
+        ("what kind of hospital should treat his gastric cancer", "medical center"),
         (
             "is radiation for small bowel cancer meant to cure it",
             "palliative treatment",
@@ -320,5 +320,8 @@ def test_a_cancer_progressing_is_not_progress_in_treating_it(index, question, ex
 def test_a_patients_concept_finds_the_documents_word_for_it(index, question, expected):
     # Later than planned is off schedule; a hospital is a medical center; whether a
     # treatment is meant to cure is whether it is palliative.
-    best = search(index, understand(index, question), top_k=1)[0]
-    assert expected in best.passage.text
+    from bot.answer.conversation import Conversation
+    from bot.answer.retrieval import retrieve
+
+    found = retrieve(index, question, Conversation())
+    assert found.kind == "answer" and expected in found.hits[0].passage.text
