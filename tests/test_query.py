@@ -325,3 +325,11 @@ def test_a_patients_concept_finds_the_documents_word_for_it(index, question, exp
 
     found = retrieve(index, question, Conversation())
     assert found.kind == "answer" and expected in found.hits[0].passage.text
+
+
+def test_who_decides_is_not_asked_but_the_deciding_is(index):
+    query = understand(
+        index, "how does the onc pick which chemo regimen for gastric ca"
+    )
+    assert "onc" not in query.own_terms and "pick" in query.own_terms
+    assert "choic" in query.weights  # picking is choosing: "the choice of which to use"

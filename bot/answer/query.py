@@ -27,6 +27,7 @@ from bot.answer.synonyms import (
     BEFORE_TELLING,
     CARE_TEAM_ROLES,
     CHATTER,
+    DECIDING_VERBS,
     GENERIC_WORDS,
     LAY_SYNONYMS,
     TELLING_VERBS,
@@ -331,7 +332,9 @@ def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
         following = [(w.lower(), w_start) for w, w_start, _ in found[i + 1 : i + 3]]
         if following and following[0][0] in BEFORE_TELLING:  # "onc keeps saying"
             following = following[1:]
-        if following and following[0][0] in TELLING_VERBS:
+        if following and following[0][0] in DECIDING_VERBS:
+            speakers.add(start)  # "how does the onc pick": the picking is asked
+        elif following and following[0][0] in TELLING_VERBS:
             speakers.update((start, following[0][1]))  # "onc mentioned": not asked
             if i and (found[i - 1][0].lower(), word.lower()) in _named_roles():
                 speakers.add(found[i - 1][1])  # "gi doc said": the whole name

@@ -245,6 +245,8 @@ TELLING_VERBS = frozenset(
     mentioning suggesting recommending explaining
     """.split()
 )
+# "How do the surgeons decide": the deciding is asked, not who decides.
+DECIDING_VERBS = frozenset("decide decides choose chooses pick picks".split())
 # Words that may stand between the person and the telling: "the onc keeps saying".
 BEFORE_TELLING = frozenset(
     """
