@@ -315,6 +315,11 @@ def test_a_cancer_progressing_is_not_progress_in_treating_it(index, question, ex
             "is radiation for small bowel cancer meant to cure it",
             "palliative treatment",
         ),
+        ("has gastric cancer treatment got better", "The progress that has been made"),
+        (
+            "do protein shakes help him live longer with stomach ca",
+            "nutritional support",
+        ),
     ],
 )
 def test_a_patients_concept_finds_the_documents_word_for_it(index, question, expected):
