@@ -51,8 +51,8 @@ FOLLOW_UP_CUE = re.compile(
 # number or not: "5 years", "every week"), or a number word. A number alone is too often
 # part of a name ("receptor 2", "stage 4", "5-FU") to count. A count is given by a list too.
 MEASURE = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred"
-    r"|half|once|twice|times|percent|daily|weekly|monthly|hours?|days?|weeks?|months?"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred"
+    r"|half|twice|times|percent|daily|weekly|monthly|hours?|days?|weeks?|months?"
     r"|years?|mg|ml)\b|\d\s*%",
     re.I,
 )
