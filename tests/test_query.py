@@ -338,3 +338,25 @@ def test_who_decides_is_not_asked_but_the_deciding_is(index):
     )
     assert "onc" not in query.own_terms and "pick" in query.own_terms
     assert "choic" in query.weights  # picking is choosing: "the choice of which to use"
+
+
+def test_a_passage_on_treatment_in_general_answers_for_a_kind_of_treatment(index):
+    from bot.answer.conversation import Conversation
+    from bot.answer.retrieval import retrieve
+
+    found = retrieve(
+        index, "why does it matter if side effects delay my chemo", Conversation()
+    )
+    assert found.kind == "answer"
+    assert "planned dose and schedule" in found.hits[0].passage.text
+    # The ranking is the same as without: a passage naming the kind still leads.
+    from dataclasses import replace
+
+    query = understand(index, "is chemo given for advanced stomach cancer")
+    assert "chemo" not in query.covered_terms(frozenset({"treatment"}))
+    assert "chemo" in query.answered_terms(frozenset({"treatment"}))
+    ranked = [(h.passage.passage_id, h.score) for h in search(index, query, top_k=10)]
+    without = replace(query, treatment_kinds=())
+    assert ranked == [
+        (h.passage.passage_id, h.score) for h in search(index, without, 10)
+    ]

@@ -31,6 +31,8 @@ from bot.answer.synonyms import (
     GENERIC_WORDS,
     LAY_SYNONYMS,
     TELLING_VERBS,
+    TREATMENT_IN_GENERAL,
+    TREATMENT_KINDS,
 )
 from bot.answer.vocabulary import ALIAS_WEIGHT, lay_terms, synonyms_asked
 from bot.index import Index
@@ -78,6 +80,9 @@ class Query:
     # The care team asked about ("will the onc know") -> the roles the documents name:
     # any of them answers for the others ("Talk to your doctor"); coverage only.
     care_team: tuple[Pair, ...] = ()
+    # The terms naming a kind of treatment ("chemo"), answered in the decision (not the
+    # ranking) by a passage on treatment in general: see answered_terms.
+    treatment_kinds: tuple[str, ...] = ()
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt -> index term
     vague_terms: frozenset[str] = frozenset()  # everyday words the corpus never uses
     words: dict[str, str] = field(default_factory=dict)  # own term -> the word typed
@@ -120,6 +125,27 @@ class Query:
             if not matched.isdisjoint(added):
                 covered.update(asked)
         return covered
+
+    def answered_terms(self, matched: frozenset[str]) -> set[str]:
+        """The question's own terms a passage answers when deciding whether the
+        documents answer at all: those it covers, and a kind of treatment asked where it
+        speaks of treatment in general."""
+        covered = self.covered_terms(matched)
+        if self.treatment_kinds and not matched.isdisjoint(treatment_in_general()):
+            covered.update(self.treatment_kinds)
+        return covered
+
+
+@lru_cache(maxsize=1)
+def treatment_in_general() -> frozenset[str]:
+    """The index terms of TREATMENT_IN_GENERAL."""
+    return frozenset(normalize(word) for word in TREATMENT_IN_GENERAL)
+
+
+@lru_cache(maxsize=1)
+def _treatment_kind_terms() -> frozenset[str]:
+    """The index terms of TREATMENT_KINDS."""
+    return frozenset({normalize(word) for word in TREATMENT_KINDS} - {None})
 
 
 def _second_ways(
@@ -223,6 +249,9 @@ def understand(index: Index, question: str) -> Query:
         aliases=tuple(aliases),
         second_ways=second_ways,
         care_team=_care_team(index, own),
+        treatment_kinds=tuple(
+            t for t in dict.fromkeys(own) if t in _treatment_kind_terms()
+        ),
         corrections=corrections,
         vague_terms=vague,
         idf=_weights(index, own, own_words, pairs, joined),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.answer.query import Query
+from bot.answer.query import Query, treatment_in_general
 from bot.index import Index, scoring
 from bot.index.scoring import Extra
 from bot.ingest.tokenization import terms as tokenize_terms
@@ -37,6 +37,7 @@ def search(index: Index, query: Query, top_k: int = 3) -> list[Hit]:
         *query.weights,
         *(t for _, added in query.counted_where_missing() for t in added),
         *(t for _, named in query.care_team for t in named),  # marked, not searched
+        *(treatment_in_general() if query.treatment_kinds else ()),  # likewise
     ]
     vocabulary = index.vocabulary
     marked = {vocabulary[term]: term for term in searched if term in vocabulary}
@@ -142,12 +143,13 @@ def _term_ids(index: Index, terms) -> tuple[int, ...]:
 
 
 def coverage(query: Query, hit: Hit) -> float:
-    """The share of the question's idf weight that the passage answers.
+    """The share of the question's idf weight that the passage answers, when deciding
+    whether the documents answer at all (`Query.answered_terms`).
 
     Everyday words the corpus never uses ("pay", "fix") are left out: their absence says
     nothing about whether the documents cover the subject.
     """
-    return _share(query, query.covered_terms(hit.matched_terms))
+    return _share(query, query.answered_terms(hit.matched_terms))
 
 
 def _share(query: Query, covered: set[str]) -> float:

@@ -230,6 +230,15 @@ GENERIC_WORDS = frozenset(
     """.split()
 )
 
+# Kinds of treatment, and the words for treatment in general. A passage on treatment in
+# general ("side effects may prevent the delivery of therapy at its planned dose") answers
+# a question on one kind ("will side effects delay my chemo"): it counts when deciding
+# whether the documents answer, but a passage naming the kind still ranks first.
+TREATMENT_KINDS = frozenset(
+    "chemo chemotherapy radiation radiotherapy rads immunotherapy immuno".split()
+)
+TREATMENT_IN_GENERAL = ("treatment", "therapy")
+
 # Who tells a patient things, and the verbs of telling: in "the onc said", "his surgeon
 # told us", "dr mentioned", the person and the verb say who spoke, not what is asked.
 CARE_TEAM_ROLES = frozenset(
