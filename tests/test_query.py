@@ -360,3 +360,15 @@ def test_a_passage_on_treatment_in_general_answers_for_a_kind_of_treatment(index
     assert ranked == [
         (h.passage.passage_id, h.score) for h in search(index, without, 10)
     ]
+
+
+def test_a_generic_word_the_documents_have_a_word_for_is_asked(index):
+    # "pay" has no word in the documents: it says nothing of what they cover. "decide"
+    # has one ("depends on"): a passage saying what it depends on answers it.
+    assert "pay" in understand(index, "will my plan pay for immuno").vague_terms
+    query = understand(
+        index, "how do doctors decide what treatment to give for gastric ca"
+    )
+    assert "decid" in query.subject_idf
+    best = search(index, query, top_k=1)[0]
+    assert "depends on multiple factors" in best.passage.text

@@ -233,12 +233,21 @@ def understand(index: Index, question: str) -> Query:
         bool(WHAT_IS.match(question)) and len(own) <= MAX_DEFINITION_TERMS
     )
     pairs = tuple((asked, added) for asked, added, _, _ in synonyms)
-    # By the word, not its stem: "expect" is generic, "expectancy" is not.
+    # By the word, not its stem: "expect" is generic, "expectancy" is not. A generic
+    # word the vocabulary gives the documents' word for ("decide" -> depends on) is asked.
     naming = {normalize(word) for word in NAMING.findall(question.lower())}
     vague = frozenset(
         t
         for t in own
-        if t in naming or (t not in index.vocabulary and own_words[t] in GENERIC_WORDS)
+        if t in naming
+        or (
+            t not in index.vocabulary
+            and own_words[t] in GENERIC_WORDS
+            and not any(
+                t in asked and any(a in index.vocabulary for a in added)
+                for asked, added, _, _ in synonyms
+            )
+        )
     )
     return Query(
         own_terms=tuple(own),
