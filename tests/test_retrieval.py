@@ -114,3 +114,17 @@ def test_a_passage_stating_a_duration_or_a_list_answers_how_long_or_how_many(tmp
         "how many feeding tube types are there",
     ):
         assert retrieve(index, question, Conversation()).kind == "answer", question
+
+
+def test_a_passage_scoring_nearly_as_well_that_answers_is_answered_from(index):
+    from bot.answer.query import understand
+    from bot.answer.ranking import coverage, search
+    from bot.answer.retrieval import min_coverage, retrieve
+
+    question = "how do the surgeons decide if he can have another operation for his small bowel cancer"
+    query = understand(index, question)
+    best = search(index, query, top_k=1)[0]
+    assert coverage(query, best) < min_coverage(query)  # the best-scoring one does not
+    found = retrieve(index, question, Conversation())
+    assert found.kind == "answer"
+    assert "depend on your health" in found.hits[0].passage.text

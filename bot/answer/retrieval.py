@@ -2,8 +2,9 @@
 
 Decisions, in order:
 - no_answer: the best passage must cover enough of the question's weight (the idf of its
-  terms; a word the corpus never uses weighs as much as the rarest word). Sharing one
-  common word ("treatment") with a passage is not an answer.
+  terms, scaled by how informative each is in English). Sharing one common word
+  ("treatment") with a passage is not an answer. When the best-scoring passage does not
+  cover enough, one scoring nearly as well that does is answered from.
 - no_answer too: a question asking how long, how often, how many or what the chances
   are, when the best passage states no number, duration or list.
 - follow-up: a question that does not pick one document by itself (it fits the previous
@@ -91,6 +92,7 @@ def retrieve(
     if state.topic_terms and _is_follow_up(question, query):
         query = with_context_terms(query, state.topic_terms, CONTEXT_WEIGHT)
     hits = _in_named_documents(query, search(index, query, top_k=max(30, top_k * 10)))
+    hits = _answering_first(query, hits)
     if (
         not hits
         or coverage(query, hits[0]) < min_coverage(query)
@@ -114,6 +116,22 @@ def retrieve(
     ):
         return _clarify(contenders, question)
     return _answer(index, query, question, _answering(hits[:top_k]))
+
+
+def _answering_first(query: Query, hits: list[Hit]) -> list[Hit]:
+    """The hits with the best one that answers enough of the question first, when the
+    best-scoring one does not and it scores nearly as well (NEARLY_AS_WELL): "how do the
+    surgeons decide" is answered by "this will depend on your health", though a passage
+    naming surgeons more often scores a little higher."""
+    needed = min_coverage(query)
+    if not hits or coverage(query, hits[0]) >= needed:
+        return hits
+    for hit in hits[1:]:
+        if hit.score < NEARLY_AS_WELL * hits[0].score:
+            break
+        if coverage(query, hit) >= needed:
+            return [hit, *(other for other in hits if other is not hit)]
+    return hits
 
 
 def states_quantity(asked: str, text: str) -> bool:
