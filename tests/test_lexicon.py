@@ -69,6 +69,21 @@ def test_wildcards_stand_for_groups_gaps_and_numbers():
     assert labels(matcher, "cant keep it, down") == []  # a gap never crosses a mark
 
 
+def test_a_gap_stands_for_a_whole_look_alike_or_none_of_it():
+    matcher = PhraseMatcher()
+    matcher.add("giving my * away", "plan")
+    matcher.add("keep * down", "fluids")
+    matcher.add("right away", "ignore")
+    matcher.add("ice chips", "ignore")
+    tokens = read_tokens("can they give my wife keytruda right away")
+    wholes = {6: 8}  # "right away"
+    assert [m.labels for m in matcher.find(tokens, wholes=wholes)] == [{"ignore"}]
+    assert ("plan",) in labels(matcher, "giving my things away")
+    tokens = read_tokens("cant keep ice chips down")
+    found = matcher.find(tokens, wholes={2: 4})  # "ice chips", inside the gap
+    assert [m.labels for m in found] == [{"fluids"}]
+
+
 def test_the_longest_phrase_wins_and_an_exact_word_beats_its_stem():
     matcher = PhraseMatcher()
     matcher.add("blood", "blood")

@@ -67,6 +67,13 @@ def test_a_question_sharing_alarming_words_is_not_urgent(message):
     assert triage(message).kind == "question"
 
 
+def test_a_phrase_never_ends_inside_a_look_alike():
+    # "giving my * away" (a suicide plan) must not take the "away" of "right away".
+    message = "why wont they give my wife keytruda right away for her bowel cancer"
+    assert triage(message).kind == "question"
+    assert triage("she has been giving her things away").kind == "urgent"
+
+
 def test_the_shared_emergencies_are_urgent_with_a_fitting_level():
     path = EVAL / "urgent_messages.jsonl"
     if not path.exists():

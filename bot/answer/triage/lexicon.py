@@ -184,15 +184,21 @@ class PhraseMatcher:
             sequences = [done + option for done in sequences for option in options]
         return sequences
 
-    def find(self, tokens: list[Token], skip: set[int] = frozenset()) -> list[Match]:
+    def find(
+        self,
+        tokens: list[Token],
+        skip: set[int] = frozenset(),
+        wholes: dict[int, int] | None = None,
+    ) -> list[Match]:
         """The longest phrase starting at each token, left to right, not overlapping and
-        not starting on a token of `skip`."""
+        not starting on a token of `skip`; a `*` stands for all of a span of `wholes`
+        (start -> end) or none of it."""
         found, at, first_words = [], 0, self.root.keys()
         while at < len(tokens):
             best = None
             # Most tokens start no phrase: only those whose keys the trie's root holds.
             if at not in skip and not first_words.isdisjoint(tokens[at].keys):
-                best = self._longest(tokens, at, self.root)
+                best = self._longest(tokens, at, self.root, wholes or {})
             if best:
                 found.append(Match(at, best[0], frozenset(best[1])))
                 at = best[0]
@@ -200,19 +206,26 @@ class PhraseMatcher:
                 at += 1
         return found
 
-    def _longest(self, tokens, at: int, node: dict) -> tuple[int, set[str]] | None:
+    def longest(self, tokens: list[Token], at: int) -> tuple[int, set[str]] | None:
+        """(end, labels) of the longest phrase starting at tokens[at], or None."""
+        return self._longest(tokens, at, self.root, {})
+
+    def _longest(
+        self, tokens, at: int, node: dict, wholes: dict[int, int]
+    ) -> tuple[int, set[str]] | None:
         """(end, labels) of the longest phrase from `node` matching from tokens[at]."""
         best = (at, node[""]) if "" in node else None
         if at < len(tokens):
             for key in tokens[at].keys:
                 if key in node:
-                    longer = self._longest(tokens, at + 1, node[key])
+                    longer = self._longest(tokens, at + 1, node[key], wholes)
                     if longer and (best is None or longer[0] > best[0]):
                         best = longer
-        if "*" in node:  # up to MAX_GAP words, never across a mark
+        if "*" in node:  # up to MAX_GAP words, never across a mark nor into a whole
             end = at
             while True:
-                longer = self._longest(tokens, end, node["*"])
+                cut = any(at <= start < end < stop for start, stop in wholes.items())
+                longer = None if cut else self._longest(tokens, end, node["*"], wholes)
                 if longer and longer[0] > end and (best is None or longer[0] > best[0]):
                     best = longer
                 if end - at == MAX_GAP or end == len(tokens) or tokens[end].is_mark:

@@ -94,6 +94,7 @@ class Rulebook:
             raise
         except (KeyError, TypeError, ValueError) as error:
             raise RulebookError(f"{type(error).__name__}: {error}") from None
+        self._look_alike_keys = _first_keys(self.matcher.root, IGNORED)
         trigger_words = bundled_assertion().matcher.words
         self.speller = Speller(self.matcher.words | trigger_words)
 
@@ -108,9 +109,22 @@ class Rulebook:
         entries.sort(key=itemgetter(0, 1))
         return [(order, category, pattern) for order, _, category, pattern in entries]
 
+    def _look_alikes(self, tokens: list[Token]) -> dict[int, int]:
+        """The look-alike phrases ("right away", "sick pay") of the tokens: start -> end."""
+        spans = {}
+        for at, token in enumerate(tokens):
+            if not self._look_alike_keys.isdisjoint(token.keys):
+                longest = self.matcher.longest(tokens, at)
+                if longest and IGNORED in longest[1]:
+                    spans[at] = longest[0]
+        return spans
+
     def find_concepts(self, tokens: list[Token]) -> list[Match]:
-        """The concepts of a message's tokens: phrases and measures, look-alikes dropped."""
-        phrases = self.matcher.find(tokens)
+        """The concepts of a message's tokens: phrases and measures, look-alikes dropped.
+        A `*` of a phrase stands for a whole look-alike or none of it: "cant keep ice
+        chips down" is "{cant} keep * down", but "give my wife keytruda right away" is
+        not "giving my * away": its "away" is that of "right away"."""
+        phrases = self.matcher.find(tokens, wholes=self._look_alikes(tokens))
         taken = {at for match in phrases for at in range(match.start, match.end)}
         found = [match for match in phrases if IGNORED not in match.labels]
         for at, token in enumerate(tokens):
@@ -121,6 +135,17 @@ class Rulebook:
                 if end:
                     found.append(Match(at, end, frozenset([measure.name])))
         return sorted(found, key=lambda match: match.start)
+
+
+def _first_keys(node: dict, label: str) -> frozenset[str]:
+    """The trie's first words of the phrases standing for `label`."""
+
+    def holds(child: dict) -> bool:
+        return label in child.get("", ()) or any(
+            holds(grandchild) for key, grandchild in child.items() if key
+        )
+
+    return frozenset(key for key, child in node.items() if key and holds(child))
 
 
 def load_rulebook(path: Path | None = None) -> Rulebook:
