@@ -206,11 +206,13 @@ def test_whether_something_matters_is_whether_it_is_important(index):
         "the onc said the tumor is unresectable",
         "the onc keeps saying the tumor is unresectable",
         "the gi doc said the tumor is unresectable",
+        "the onc brought up that the tumor is unresectable lol",
     ],
 )
 def test_who_said_it_is_not_what_is_asked(index, question):
     own = understand(index, question).own_terms
-    assert not {"onc", "gi", "doc", "say", "said"} & set(own) and "unresect" in own
+    assert not {"onc", "gi", "doc", "say", "said", "brought", "lol"} & set(own)
+    assert "unresect" in own
 
 
 def test_a_lay_word_weighs_as_the_documents_word_it_stands_for(index):

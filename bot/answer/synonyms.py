@@ -172,9 +172,9 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("pushed back", "schedule"),
     ("put off", "schedule"),
     # Whether a treatment is meant to cure: the documents say when it is "palliative".
-    ("cure", "palliative", "relieve"),
-    ("cured", "palliative", "relieve"),
-    ("curable", "palliative", "relieve"),
+    ("cure", "palliative"),
+    ("cured", "palliative"),
+    ("curable", "palliative"),
     ("hospital", "medical center"),
     ("hospitals", "medical center"),
     ("op", "operation", "surgery"),
@@ -209,7 +209,7 @@ CHATTER = frozenset(
     again still already currently now soon ever since told said says say found
     yr yrs wk wks mth mths
     actually basically literally honestly seriously totally anyway anyways um umm uh
-    hmm
+    hmm lol haha omg ugh
     """.split()
 )
 
@@ -257,7 +257,7 @@ TELLING_VERBS = frozenset(
     said says told tells mentioned mentions thinks thought wants wanted suggested
     suggests recommended recommends explained explains reckons picked chose decided
     gave started offered changed switched prescribed referred sent saying telling
-    mentioning suggesting recommending explaining
+    mentioning suggesting recommending explaining brought raised discussed
     """.split()
 )
 # "How do the surgeons decide": the deciding is asked, not who decides.
