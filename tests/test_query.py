@@ -374,3 +374,24 @@ def test_a_generic_word_the_documents_have_a_word_for_is_asked(index):
     assert "decid" in query.subject_idf
     best = search(index, query, top_k=1)[0]
     assert "depends on multiple factors" in best.passage.text
+
+
+def test_the_word_whose_meaning_is_asked_is_defined_first_whatever_the_story(index):
+    question = "my mum is 80 and her gastric cancer is back after the op, what does recurrent mean"
+    query = understand(index, question)
+    assert query.meaning_asked == ("recurr",)
+    from bot.answer.conversation import Conversation
+    from bot.answer.retrieval import retrieve
+
+    found = retrieve(index, question, Conversation())
+    assert found.hits[0].passage.text.startswith("Recurrent stomach cancer")
+
+
+def test_a_definition_names_its_word_in_the_same_sentence():
+    from bot.answer.ranking import _defines
+
+    text = "It has metastasized. This is called palliative surgery."
+    assert not _defines(text, {"metastas"})  # another sentence
+    assert _defines(text, {"palliat"})  # "is called" names what follows
+    assert _defines("Recurrent cancer means it came back.", {"recurr"})
+    assert _defines("Immunotherapy (also called biological therapy)", {"biolog"})

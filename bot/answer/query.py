@@ -37,7 +37,7 @@ from bot.answer.synonyms import (
 from bot.answer.vocabulary import ALIAS_WEIGHT, lay_terms, synonyms_asked
 from bot.index import Index
 from bot.index.bm25 import K1
-from bot.ingest.tokenization import TEXTING, normalize, tokenize, words
+from bot.ingest.tokenization import TEXTING, normalize, terms, tokenize, words
 
 # "What is HER2?", "What does MSI-H mean?": the answer names the thing both ways.
 DEFINITION_WORDS = re.compile(  # searched in the lowercased question
@@ -49,6 +49,12 @@ WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|['’]?s)\b", re.I)  # "whats" too
 # a subject the answer must hold.
 NAMING = re.compile(r"\b(name|word|term)s? for\b")
 MAX_DEFINITION_TERMS = 3
+# The words whose meaning is asked: "what does X (actually) mean", "meaning of X", "X
+# meaning" (searched in the lowercased question).
+MEANING_ASKED = re.compile(
+    r"\bwhat (?:does|do|did) (.+?) (?:actually |even |exactly |really )?"
+    r"(?:mean|stand for)\b|\bmeaning of (.+?)(?:[?.!,]|$)|(\S+(?: \S+)?) meaning\b(?! of)"
+)
 # "How long", "how often", "what are the chances": the answer is a measure (a duration,
 # a frequency, a share); "how many": a count, which a list gives too. Only a passage that
 # states one answers (retrieval.states_quantity).
@@ -71,6 +77,9 @@ class Query:
     own_terms: tuple[str, ...]  # the question's terms: chatter dropped, spelling fixed
     weights: dict[str, float]  # own terms and synonyms' terms -> weight
     asks_definition: bool = False
+    meaning_asked: tuple[
+        str, ...
+    ] = ()  # the terms whose meaning is asked (MEANING_ASKED)
     asks_quantity: str = ""  # "count" (ASKS_COUNT), "measure" (ASKS_MEASURE) or ""
     synonyms: tuple[Pair, ...] = ()  # lay words asked -> the documents' words added
     aliases: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()  # asked -> added
@@ -253,6 +262,7 @@ def understand(index: Index, question: str) -> Query:
         own_terms=tuple(own),
         weights=weights,
         asks_definition=asks_definition,
+        meaning_asked=_meaning_asked(question.lower(), own),
         asks_quantity=_quantity_asked(question.lower()),
         synonyms=pairs,
         aliases=tuple(aliases),
@@ -266,6 +276,16 @@ def understand(index: Index, question: str) -> Query:
         idf=_weights(index, own, own_words, pairs, joined),
         words=own_words,
     )
+
+
+def _meaning_asked(question: str, own: list[str]) -> tuple[str, ...]:
+    """The question's own terms whose meaning it asks ("what does recurrent mean")."""
+    said = [
+        term
+        for match in MEANING_ASKED.finditer(question)
+        for term in terms(next(group for group in match.groups() if group))
+    ]
+    return tuple(t for t in dict.fromkeys(said) if t in own)
 
 
 def _quantity_asked(question: str) -> str:

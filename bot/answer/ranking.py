@@ -23,7 +23,10 @@ DEFINES = re.compile(
     re.I,
 )
 DEFINITION_BOOST = 1.25
-DEFINED_SPAN = 60  # characters before "means" where the word defined is
+DEFINED_SPAN = 60  # characters around "means" where the word defined is
+NAME_FOLLOWS = ("is called", "are called")  # "this is called palliative surgery"
+SENTENCE_END = re.compile(r"[.!?]\s")
+LEADS = 1.0001  # a passage defining the word asked scores just above the best
 RERANKED = 50  # candidates taken from BM25 before the rerank
 
 
@@ -78,8 +81,22 @@ def _definitions_first(
 ) -> list[tuple]:
     """The candidates that define a word of the question ("Recurrent ... means that")
     with their score raised by DEFINITION_BOOST; only those the boost could lift to the
-    top are read."""
+    top are read. When the question names the word whose meaning it asks ("..., what
+    does recurrent actually mean"), a passage defining it leads whatever the story
+    around it ("back after the op") matches elsewhere."""
     best = min(negated for negated, *_ in reranked)
+    if query.meaning_asked:
+        asked = set(query.meaning_asked)
+        defining = sorted(
+            (negated, i)
+            for negated, i, *_ in reranked
+            if _defines(index.passages.text(i), asked)
+        )
+        # Ahead of every other passage, in their own order (a document the question
+        # names may leave only some of them).
+        count = len(defining)
+        lifted = {i: best * LEADS ** (count - k) for k, (_, i) in enumerate(defining)}
+        return [(lifted.get(i, negated), i, *rest) for negated, i, *rest in reranked]
     asked = set(query.own_terms)
     return [
         (negated * DEFINITION_BOOST, i, *rest)
@@ -91,14 +108,22 @@ def _definitions_first(
 
 
 def _defines(text: str, asked: set[str]) -> bool:
-    """Whether the text defines one of the asked terms: one of them just before "means",
-    "is called", "refers to"..."""
-    return any(
-        asked.intersection(
-            tokenize_terms(text[max(0, m.start() - DEFINED_SPAN) : m.start()])
-        )
-        for m in DEFINES.finditer(text)
-    )
+    """Whether the text defines one of the asked terms, in one sentence: a term just
+    before "means", "refers to" ("Recurrent stomach cancer means"), just after "is
+    called" ("it is called an NTRK gene fusion"), or either side of "also called",
+    "known as" (two names of one thing)."""
+    for found in DEFINES.finditer(text):
+        verb = found.group(0).lower()
+        before = text[max(0, found.start() - DEFINED_SPAN) : found.start()]
+        after = text[found.end() : found.end() + DEFINED_SPAN]
+        named = set()
+        if verb not in NAME_FOLLOWS:
+            named.update(tokenize_terms(SENTENCE_END.split(before)[-1]))
+        if verb in NAME_FOLLOWS or verb.startswith(("also", "known")):
+            named.update(tokenize_terms(SENTENCE_END.split(after)[0]))
+        if not asked.isdisjoint(named):
+            return True
+    return False
 
 
 def rank_documents(
