@@ -395,3 +395,17 @@ def test_a_definition_names_its_word_in_the_same_sentence():
     assert _defines(text, {"palliat"})  # "is called" names what follows
     assert _defines("Recurrent cancer means it came back.", {"recurr"})
     assert _defines("Immunotherapy (also called biological therapy)", {"biolog"})
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "the biopsy report says the tumor is unresectable",
+        "her ct showed the tumor is unresectable",
+        "results say the tumor is unresectable",
+    ],
+)
+def test_what_a_report_says_is_asked_not_the_report(index, question):
+    own = set(understand(index, question).own_terms)
+    assert not own & {"biopsi", "report", "ct", "show", "result", "say"}
+    assert "unresect" in own

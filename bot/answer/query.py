@@ -30,6 +30,9 @@ from bot.answer.synonyms import (
     DECIDING_VERBS,
     GENERIC_WORDS,
     LAY_SYNONYMS,
+    REPORTED_TESTS,
+    REPORTING_VERBS,
+    REPORTS,
     TELLING_VERBS,
     TREATMENT_IN_GENERAL,
     TREATMENT_KINDS,
@@ -380,17 +383,23 @@ def _own_terms(
 
 
 def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
-    """Where a word of the care team tells or decides something ("the onc said",
-    "surgeon told us"): the starts of the person's and the verb's words, which say who
-    spoke, not what is asked."""
+    """Where a word of the care team, or a report, tells or decides something ("the onc
+    said", "surgeon told us", "the biopsy report says"): the starts of the teller's and
+    the verb's words, which say who spoke, not what is asked."""
     speakers = set()
     for i, (word, start, _) in enumerate(found):
-        if word.lower() not in CARE_TEAM_ROLES:
+        is_report = word.lower() in REPORTS or word.lower() in REPORTED_TESTS
+        if word.lower() not in CARE_TEAM_ROLES and not is_report:
             continue
         following = [(w.lower(), w_start) for w, w_start, _ in found[i + 1 : i + 3]]
         if following and following[0][0] in BEFORE_TELLING:  # "onc keeps saying"
             following = following[1:]
-        if following and following[0][0] in DECIDING_VERBS:
+        if is_report:
+            if following and following[0][0] in TELLING_VERBS | REPORTING_VERBS:
+                speakers.update((start, following[0][1]))  # "the ct showed"
+                if i and found[i - 1][0].lower() in REPORTED_TESTS:
+                    speakers.add(found[i - 1][1])  # "the biopsy report says"
+        elif following and following[0][0] in DECIDING_VERBS:
             speakers.add(start)  # "how does the onc pick": the picking is asked
         elif following and following[0][0] in TELLING_VERBS:
             speakers.update((start, following[0][1]))  # "onc mentioned": not asked

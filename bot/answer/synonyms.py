@@ -134,6 +134,7 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("getting worse", "progression"),
     ("treatment getting better", "progress", "improving"),
     ("treatment got better", "progress", "improved"),
+    ("treatment gotten better", "progress", "improved"),
     ("is back", "recurrent"),
     ("its back", "recurrent"),
     ("cut it out", "surgery", "removed"),
@@ -260,6 +261,13 @@ TELLING_VERBS = frozenset(
     mentioning suggesting recommending explaining brought raised discussed
     """.split()
 )
+# What else tells a patient things: a report, and the tests it reports on ("the biopsy
+# report says", "her ct showed", "the results say"). Told by them is not asked.
+REPORTS = frozenset("report reports result results scan scans letter".split())
+REPORTED_TESTS = frozenset(
+    "biopsy path pathology test tests blood ct mri pet xray scan lab genetic".split()
+)
+REPORTING_VERBS = frozenset("say show shows showed shown found finds".split())
 # "How do the surgeons decide": the deciding is asked, not who decides.
 DECIDING_VERBS = frozenset("decide decides choose chooses pick picks".split())
 # Words that may stand between the person and the telling: "the onc keeps saying".
