@@ -409,3 +409,16 @@ def test_what_a_report_says_is_asked_not_the_report(index, question):
     own = set(understand(index, question).own_terms)
     assert not own & {"biopsi", "report", "ct", "show", "result", "say"}
     assert "unresect" in own
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["can he keep working during chemo", "can i go back to work part time during rads"],
+)
+def test_a_subject_the_documents_have_no_word_for_weighs_as_that_word(index, question):
+    # "keep" and "work" are everyday words, but "keep working" asks about employment,
+    # which the documents never mention: no answer, however well "chemo" matches.
+    from bot.answer.conversation import Conversation
+    from bot.answer.retrieval import retrieve
+
+    assert retrieve(index, question, Conversation()).kind == "no_answer"

@@ -37,7 +37,7 @@ from bot.answer.synonyms import (
     TREATMENT_IN_GENERAL,
     TREATMENT_KINDS,
 )
-from bot.answer.vocabulary import ALIAS_WEIGHT, lay_terms, synonyms_asked
+from bot.answer.vocabulary import ALIAS_WEIGHT, lay_pairs, lay_terms, synonyms_asked
 from bot.index import Index
 from bot.index.bm25 import K1
 from bot.ingest.tokenization import TEXTING, normalize, terms, tokenize, words
@@ -313,11 +313,23 @@ def _weights(
         term: 0.0 if term in joined else _weight(index, term, own_words[term])
         for term in own
     }
+    unsaid: dict[tuple[str, ...], float] = {}  # asked -> the weight of a word absent
     for asked, added in synonyms:
         meant = [_weight(index, t, t) for t in added if t in index.vocabulary]
         for term in asked:
             if meant and term in weights:
                 weights[term] = min(weights[term], max(meant))
+        if meant or (asked, added) not in lay_pairs():
+            unsaid[asked] = 0.0  # the documents have a word for it
+        elif unsaid.get(asked) != 0.0:
+            absent = max(_weight(index, t, t) for t in added)
+            unsaid[asked] = max(unsaid.get(asked, 0.0), absent)
+    # A subject the documents have no word for weighs as that word, shared by the words
+    # asked: "keep working" weighs as "employment", however everyday its words.
+    for asked, absent in unsaid.items():
+        for term in asked:
+            if term in weights:
+                weights[term] = max(weights[term], absent / len(asked))
     return weights
 
 

@@ -52,6 +52,16 @@ def _synonym_numbers_by_first_term() -> dict[str, tuple[int, ...]]:
 
 
 @lru_cache(maxsize=1)
+def lay_pairs() -> frozenset[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The (asked, added) terms of the lay phrases: a patient's word, the documents'."""
+    return frozenset(
+        (asked, added)
+        for asked, added, weight, _ in synonym_pairs()
+        if weight == LAY_WEIGHT
+    )
+
+
+@lru_cache(maxsize=1)
 def lay_terms() -> frozenset[str]:
     """Every term of a lay phrase: never 'corrected' into another word."""
     return frozenset(term for asked, *_ in synonym_pairs() for term in asked)
