@@ -74,6 +74,13 @@ def test_a_phrase_never_ends_inside_a_look_alike():
     assert triage("she has been giving her things away").kind == "urgent"
 
 
+def test_going_on_a_trial_is_not_going_on_living():
+    assert triage("whats the point of going on a trial, whats in it for me").kind == (
+        "question"
+    )
+    assert triage("honestly whats the point of going on").kind == "urgent"
+
+
 def test_the_shared_emergencies_are_urgent_with_a_fitting_level():
     path = EVAL / "urgent_messages.jsonl"
     if not path.exists():
