@@ -283,7 +283,9 @@ def test_picking_a_treatment_is_choosing_it(index):
     assert "choic" in understand(index, "how do they pick a chemo regimen").weights
 
 
-@pytest.mark.parametrize("question", ["whats msi-h", "what’s msi-h", "what's msi-h"])
+@pytest.mark.parametrize(
+    "question", ["whats msi-h", "what’s msi-h", "what's msi-h", "what even is msi-h"]
+)
 def test_what_is_typed_any_way_asks_for_a_definition(index, question):
     assert understand(index, question).asks_definition
 
@@ -422,3 +424,21 @@ def test_a_subject_the_documents_have_no_word_for_weighs_as_that_word(index, que
     from bot.answer.retrieval import retrieve
 
     assert retrieve(index, question, Conversation()).kind == "no_answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("what does it actually mean when they say the cancer is recurrent", "recurr"),
+        ("what do they mean by palliative?", "palliat"),
+        ("whats the meaning of refractory?", "refractori"),
+    ],
+)
+def test_the_word_whose_meaning_is_asked_is_read_in_any_wording(index, question, asked):
+    assert asked in understand(index, question).meaning_asked
+
+
+def test_bodily_is_of_the_body():
+    from bot.ingest.tokenization import terms
+
+    assert terms("bodily") == terms("body")

@@ -47,16 +47,21 @@ DEFINITION_WORDS = re.compile(  # searched in the lowercased question
     r"\b(?:mean|means|meaning|stand for|stands for|define|definition"
     r"|(?:is|was|it|that|this|thats|whats) called|(?:name|word|term) for)\b"
 )
-WHAT_IS = re.compile(r"^\W*what(\s+is|\s+are|['’]?s)\b", re.I)  # "whats" too
+# "whats" too, and with a word of filler ("what even is", "what exactly are")
+WHAT_IS = re.compile(
+    r"^\W*what(?:\s+(?:even|exactly|actually|really))?(\s+is|\s+are|['’]?s)\b", re.I
+)
 # "What's the medical term for it?": the word asked for is what the answer gives, not
 # a subject the answer must hold.
 NAMING = re.compile(r"\b(name|word|term)s? for\b")
 MAX_DEFINITION_TERMS = 3
 # The words whose meaning is asked: "what does X (actually) mean", "meaning of X", "X
-# meaning" (searched in the lowercased question).
+# meaning", "what do they mean by X", "what does it mean when they say X" (searched in
+# the lowercased question).
 MEANING_ASKED = re.compile(
     r"\bwhat (?:does|do|did) (.+?) (?:actually |even |exactly |really )?"
-    r"(?:mean|stand for)\b|\bmeaning of (.+?)(?:[?.!,]|$)|(\S+(?: \S+)?) meaning\b(?! of)"
+    r"(?=mean\b|stand for\b)|\bmeaning of (.+?)(?:[?.!,]|$)|(\S+(?: \S+)?) meaning\b(?! of)"
+    r"|\bmeans? (?:by|when (?:they|you|he|she|the \S+) (?:says?|said|call)) (.+?)(?:[?.!,]|$)"
 )
 # "How long", "how often", "what are the chances": the answer is a measure (a duration,
 # a frequency, a share); "how many": a count, which a list gives too. Only a passage that

@@ -123,6 +123,7 @@ STEM_EXCEPTIONS = {
         "progression",
     ),
     "progressive": "progression",
+    "bodily": "bodi",  # as "body": the stemmer leaves "bodili"
 }
 
 
