@@ -128,3 +128,18 @@ def test_a_passage_scoring_nearly_as_well_that_answers_is_answered_from(index):
     found = retrieve(index, question, Conversation())
     assert found.kind == "answer"
     assert "depend on your health" in found.hits[0].passage.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the actual 5 year survival % for recurrent stomach cancer",
+        "5-year survival with herceptin for her2 gastric cancer",
+    ],
+)
+def test_a_share_or_a_survival_in_years_is_a_measure(index, question):
+    from bot.answer.query import understand
+    from bot.answer.retrieval import retrieve
+
+    assert understand(index, question).asks_quantity == "measure"
+    assert retrieve(index, question, Conversation()).kind == "no_answer"

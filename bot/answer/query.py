@@ -69,7 +69,7 @@ MEANING_ASKED = re.compile(
 ASKS_COUNT = re.compile(r"\bhow many\b")
 ASKS_MEASURE = re.compile(
     r"\bhow (?:long|often|soon|frequently)\b"
-    r"|\bwhat (?:percent|percentage|proportion)\b|\brates?\b"
+    r"|\bwhat (?:percent|percentage|proportion)\b|\brates?\b|%|\b\d+ ?-?(?:year|yr) surviv"
     r"|\bwhat(?:s|'s|’s| is| are)? (?:the |their |his |her |my |our )?(?:chances?|odds)\b"
 )
 Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (terms asked, terms added)

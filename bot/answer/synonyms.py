@@ -114,6 +114,7 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("underweight", "malnourished"),
     ("skinny", "malnourished"),
     ("too thin", "malnourished"),
+    ("prep", "preparation"),
     ("get ready", "preparation"),
     ("getting ready", "preparation"),
     ("prepare", "preparation"),
