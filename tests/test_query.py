@@ -207,11 +207,12 @@ def test_whether_something_matters_is_whether_it_is_important(index):
         "the onc keeps saying the tumor is unresectable",
         "the gi doc said the tumor is unresectable",
         "the onc brought up that the tumor is unresectable lol",
+        "the onc checked and the tumor is unresectable",
     ],
 )
 def test_who_said_it_is_not_what_is_asked(index, question):
     own = understand(index, question).own_terms
-    assert not {"onc", "gi", "doc", "say", "said", "brought", "lol"} & set(own)
+    assert not {"onc", "gi", "doc", "say", "said", "brought", "lol", "check"} & set(own)
     assert "unresect" in own
 
 

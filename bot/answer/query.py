@@ -401,8 +401,9 @@ def _own_terms(
 
 def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
     """Where a word of the care team, or a report, tells or decides something ("the onc
-    said", "surgeon told us", "the biopsy report says"): the starts of the teller's and
-    the verb's words, which say who spoke, not what is asked."""
+    said", "surgeon told us", "the biopsy report says") or did something ("the onc
+    tested"): the starts of the teller's and the verb's words, which say who spoke or
+    acted, not what is asked."""
     speakers = set()
     for i, (word, start, _) in enumerate(found):
         is_report = word.lower() in REPORTS or word.lower() in REPORTED_TESTS
@@ -418,7 +419,9 @@ def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
                     speakers.add(found[i - 1][1])  # "the biopsy report says"
         elif following and following[0][0] in DECIDING_VERBS:
             speakers.add(start)  # "how does the onc pick": the picking is asked
-        elif following and following[0][0] in TELLING_VERBS:
+        elif following and (  # a past tense is a report too: "the onc tested"
+            following[0][0] in TELLING_VERBS or following[0][0].endswith("ed")
+        ):
             speakers.update((start, following[0][1]))  # "onc mentioned": not asked
             if i and (found[i - 1][0].lower(), word.lower()) in _named_roles():
                 speakers.add(found[i - 1][1])  # "gi doc said": the whole name
