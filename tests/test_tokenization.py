@@ -50,3 +50,10 @@ def test_passages_and_questions_share_one_tokenizer():
     assert terms("What is FOLFOX?") == [
         t for t in terms("FOLFOX – leucovorin") if t == "folfox"
     ]
+
+
+def test_a_comparative_is_read_as_its_adjective():
+    from bot.ingest.tokenization import terms
+
+    assert terms("survive longer term") == terms("survive long term")
+    assert terms("safer, earlier, bigger") == terms("safe, early, big")

@@ -124,6 +124,29 @@ STEM_EXCEPTIONS = {
     ),
     "progressive": "progression",
     "bodily": "bodi",  # as "body": the stemmer leaves "bodili"
+    # Comparatives the stemmer leaves whole: "survive longer" is long-term survival.
+    **{
+        comparative: base
+        for base, comparatives in {
+            "long": "longer longest",
+            "short": "shorter shortest",
+            "big": "bigger biggest",
+            "small": "smaller smallest",
+            "safe": "safer safest",
+            "strong": "stronger strongest",
+            "weak": "weaker weakest",
+            "high": "higher highest",
+            "low": "lower lowest",
+            "earli": "earlier earliest",
+            "easi": "easier easiest",
+            "hard": "harder hardest",
+            "larg": "larger largest",
+            "fast": "faster fastest",
+            "slow": "slower slowest",
+            "soon": "sooner soonest",
+        }.items()
+        for comparative in comparatives.split()
+    },
 }
 
 
