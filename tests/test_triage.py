@@ -74,6 +74,13 @@ def test_a_phrase_never_ends_inside_a_look_alike():
     assert triage("she has been giving her things away").kind == "urgent"
 
 
+def test_a_port_still_to_be_put_in_is_no_infected_line():
+    assert triage("do i need a port put in for chemo and does it hurt").kind == (
+        "question"
+    )
+    assert triage("my port is red and it hurts").kind == "urgent"
+
+
 def test_going_on_a_trial_is_not_going_on_living():
     assert triage("whats the point of going on a trial, whats in it for me").kind == (
         "question"
