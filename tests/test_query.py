@@ -443,3 +443,20 @@ def test_bodily_is_of_the_body():
     from bot.ingest.tokenization import terms
 
     assert terms("bodily") == terms("body")
+
+
+@pytest.mark.parametrize(
+    ("question", "not_asked"),
+    [
+        ("which drugs r in folfoxiri", {"r"}),
+        ("folfiri what does it stand for drug wise", {"stand", "wise"}),
+        ("how does immunotherapy work in plain english", {"plain", "english"}),
+        ("what does refractory mean, the onc used that word", {"word"}),
+        ("im so overwhelmed, what is capox", {"overwhelm"}),
+    ],
+)
+def test_words_that_only_frame_the_question_count_for_nothing(
+    index, question, not_asked
+):
+    query = understand(index, question)
+    assert not not_asked & set(query.subject_idf), query.subject_idf

@@ -51,9 +51,11 @@ DEFINITION_WORDS = re.compile(  # searched in the lowercased question
 WHAT_IS = re.compile(
     r"^\W*what(?:\s+(?:even|exactly|actually|really))?(\s+is|\s+are|['’]?s)\b", re.I
 )
-# "What's the medical term for it?": the word asked for is what the answer gives, not
-# a subject the answer must hold.
-NAMING = re.compile(r"\b(name|word|term)s? for\b")
+# "What's the medical term for it?", "what does it stand for", "the onc used that word":
+# the word asked for is what the answer gives, not a subject the answer must hold.
+NAMING = re.compile(
+    r"\b(name|word|term|stand)s? for\b|\b(?:that|this|the) (word|term)\b"
+)
 MAX_DEFINITION_TERMS = 3
 # The words whose meaning is asked: "what does X (actually) mean", "meaning of X", "X
 # meaning", "what do they mean by X", "what does it mean when they say X" (searched in
@@ -252,7 +254,12 @@ def understand(index: Index, question: str) -> Query:
     pairs = tuple((asked, added) for asked, added, _, _ in synonyms)
     # By the word, not its stem: "expect" is generic, "expectancy" is not. A generic
     # word the vocabulary gives the documents' word for ("decide" -> depends on) is asked.
-    naming = {normalize(word) for word in NAMING.findall(question.lower())}
+    naming = {
+        normalize(word)
+        for found in NAMING.findall(question.lower())
+        for word in found
+        if word
+    }
     vague = frozenset(
         t
         for t in own

@@ -149,6 +149,7 @@ LAY_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("feel better", "quality of life", "symptoms"),
     ("comfort care", "palliative", "supportive care"),
     ("pain relief", "relieve pain"),
+    ("out of the loop", "informed"),
     ("new treatments", "clinical trials"),
     ("trials", "clinical trials"),
     ("research", "clinical trials", "researchers"),
@@ -219,7 +220,8 @@ CHATTER = frozenset(
     again still already currently now soon ever since told said says say found
     yr yrs wk wks mth mths
     actually basically literally honestly seriously totally anyway anyways um umm uh
-    hmm lol haha omg ugh
+    hmm lol haha omg ugh wise overwhelmed devastated terrified frightened nervous
+    panicking panicked gutted heartbroken plain english layman laymans
     """.split()
 )
 

@@ -65,6 +65,7 @@ TEXTING = {
     "coz": "because",
     "u": "you",
     "ur": "your",
+    "r": "are",
     "ya": "you",
     "ppl": "people",
     "kinda": "kind",
