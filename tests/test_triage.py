@@ -81,6 +81,11 @@ def test_a_port_still_to_be_put_in_is_no_infected_line():
     assert triage("my port is red and it hurts").kind == "urgent"
 
 
+def test_one_size_fits_all_is_no_fit():
+    assert triage("is his treatment one size fits all").kind == "question"
+    assert triage("he is having fits the whole morning").kind == "urgent"
+
+
 def test_going_on_a_trial_is_not_going_on_living():
     assert triage("whats the point of going on a trial, whats in it for me").kind == (
         "question"
