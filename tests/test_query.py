@@ -325,6 +325,9 @@ def test_a_cancer_progressing_is_not_progress_in_treating_it(index, question, ex
             "do protein shakes help him live longer with stomach ca",
             "nutritional support",
         ),
+        ("if the tumour makes a hole in the bowel can they fix it", "repair a hole"),
+        ("food gets stuck from his stomach tumour, can rads help", "blockages"),
+        ("is there nothing left to try for stomach cancer", "additional treatment"),
     ],
 )
 def test_a_patients_concept_finds_the_documents_word_for_it(index, question, expected):

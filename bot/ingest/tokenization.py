@@ -66,6 +66,7 @@ TEXTING = {
     "u": "you",
     "ur": "your",
     "r": "are",
+    "alot": "lot",
     "ya": "you",
     "ppl": "people",
     "kinda": "kind",
