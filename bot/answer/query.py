@@ -1,7 +1,9 @@
 """Question -> the weighted terms to search: what a patient means, in the documents' words.
 
 Each step is explainable:
-- words that carry no subject ("hi", "thanks", "wondering") are dropped;
+- words that carry no subject ("hi", "thanks", "wondering") are dropped, and so are who
+  told the patient or did something and the verb ("the onc said", "the biopsy report
+  says", "the onc tested");
 - pieces written apart are joined when the corpus writes them as one ("5 FU" -> 5-FU,
   "MSI H" -> MSI-H), and a word the corpus never uses is corrected to the closest index
   term ("chemoterapy" -> chemotherapy);
@@ -11,7 +13,10 @@ Each step is explainable:
   aliases.py and retrieval.py for how they count;
 - every word weighs by how informative it is in general English too (wordfreq): in the
   search a little, and when coverage decides whether the documents answer, fully
-  ("actually", "time" weigh nearly nothing, "pancreatic" all its idf).
+  ("actually", "time" weigh nearly nothing, "pancreatic" all its idf), and a lay phrase
+  for a subject the documents lack as the word it stands for ("keep working");
+- what kind of answer is asked is read too: the word whose meaning is asked ("what
+  does recurrent mean"), a quantity ("how long", "how many").
 """
 
 from __future__ import annotations
@@ -87,10 +92,10 @@ class Query:
     own_terms: tuple[str, ...]  # the question's terms: chatter dropped, spelling fixed
     weights: dict[str, float]  # own terms and synonyms' terms -> weight
     asks_definition: bool = False
-    meaning_asked: tuple[
-        str, ...
-    ] = ()  # the terms whose meaning is asked (MEANING_ASKED)
-    asks_quantity: str = ""  # "count" (ASKS_COUNT), "measure" (ASKS_MEASURE) or ""
+    # The terms whose meaning is asked (MEANING_ASKED), and the quantity asked: "count"
+    # (ASKS_COUNT), "measure" (ASKS_MEASURE) or "".
+    meaning_asked: tuple[str, ...] = ()
+    asks_quantity: str = ""
     synonyms: tuple[Pair, ...] = ()  # lay words asked -> the documents' words added
     aliases: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = ()  # asked -> added
     # A lay phrase's second way of saying it counts in full only where its first is
@@ -304,7 +309,8 @@ def _meaning_asked(question: str, own: list[str]) -> tuple[str, ...]:
 
 
 def _quantity_asked(question: str) -> str:
-    """ "count", "measure" or "" (see ASKS_COUNT, ASKS_MEASURE)."""
+    """The quantity the question asks for: "count", "measure" or "" (ASKS_COUNT,
+    ASKS_MEASURE)."""
     if ASKS_MEASURE.search(question):
         return "measure"
     return "count" if ASKS_COUNT.search(question) else ""

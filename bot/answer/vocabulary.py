@@ -53,11 +53,11 @@ def _synonym_numbers_by_first_term() -> dict[str, tuple[int, ...]]:
 
 @lru_cache(maxsize=1)
 def lay_pairs() -> frozenset[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """The (asked, added) terms of the lay phrases: a patient's word, the documents'."""
+    """The (asked, added) terms of the lay phrases: a patient's words, the documents'."""
     return frozenset(
-        (asked, added)
-        for asked, added, weight, _ in synonym_pairs()
-        if weight == LAY_WEIGHT
+        (tuple(terms(lay)), tuple(terms(phrase)))
+        for lay, *documents_words in LAY_SYNONYMS
+        for phrase in documents_words
     )
 
 
