@@ -391,16 +391,19 @@ def test_the_word_whose_meaning_is_asked_is_defined_first_whatever_the_story(ind
 
     found = retrieve(index, question, Conversation())
     assert found.hits[0].passage.text.startswith("Recurrent stomach cancer")
+    # Only passages defining it: not the surgery passage the story also matches.
+    assert all("recurrent" in hit.passage.text.lower() for hit in found.hits)
+    assert not any("surgery may be performed" in hit.passage.text for hit in found.hits)
 
 
 def test_a_definition_names_its_word_in_the_same_sentence():
-    from bot.answer.ranking import _defines
+    from bot.answer.ranking import defines
 
     text = "It has metastasized. This is called palliative surgery."
-    assert not _defines(text, {"metastas"})  # another sentence
-    assert _defines(text, {"palliat"})  # "is called" names what follows
-    assert _defines("Recurrent cancer means it came back.", {"recurr"})
-    assert _defines("Immunotherapy (also called biological therapy)", {"biolog"})
+    assert not defines(text, {"metastas"})  # another sentence
+    assert defines(text, {"palliat"})  # "is called" names what follows
+    assert defines("Recurrent cancer means it came back.", {"recurr"})
+    assert defines("Immunotherapy (also called biological therapy)", {"biolog"})
 
 
 @pytest.mark.parametrize(

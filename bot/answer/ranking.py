@@ -90,7 +90,7 @@ def _definitions_first(
         defining = sorted(
             (negated, i)
             for negated, i, *_ in reranked
-            if _defines(index.passages.text(i), asked)
+            if defines(index.passages.text(i), asked)
         )
         # Ahead of every other passage, in their own order (a document the question
         # names may leave only some of them).
@@ -100,14 +100,13 @@ def _definitions_first(
     asked = set(query.own_terms)
     return [
         (negated * DEFINITION_BOOST, i, *rest)
-        if negated * DEFINITION_BOOST <= best
-        and _defines(index.passages.text(i), asked)
+        if negated * DEFINITION_BOOST <= best and defines(index.passages.text(i), asked)
         else (negated, i, *rest)
         for negated, i, *rest in reranked
     ]
 
 
-def _defines(text: str, asked: set[str]) -> bool:
+def defines(text: str, asked: set[str]) -> bool:
     """Whether the text defines one of the asked terms, in one sentence: a term just
     before "means", "refers to" ("Recurrent stomach cancer means"), just after "is
     called" ("it is called an NTRK gene fusion"), or either side of "also called",

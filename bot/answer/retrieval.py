@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from bot.answer.conversation import Conversation
 from bot.answer.query import Query, understand, with_context_terms
-from bot.answer.ranking import coverage, search
+from bot.answer.ranking import coverage, defines, search
 from bot.answer.topic import topic_as_written, topic_words
 from bot.index import Index
 from bot.ingest.tokenization import terms
@@ -115,7 +115,7 @@ def retrieve(
         and _cover_the_same(query, contenders[:2])
     ):
         return _clarify(contenders, question)
-    return _answer(index, query, question, _answering(hits[:top_k]))
+    return _answer(index, query, question, _answering(query, hits[:top_k]))
 
 
 def _answering_first(query: Query, hits: list[Hit]) -> list[Hit]:
@@ -141,10 +141,15 @@ def states_quantity(asked: str, text: str) -> bool:
     return not asked or MEASURE.search(text) is not None
 
 
-def _answering(top: list[Hit]) -> list[Hit]:
+def _answering(query: Query, top: list[Hit]) -> list[Hit]:
     """The best passage, and the next ones only when they answer nearly as well: a
-    patient reads what answers, not three passages whatever they hold."""
-    return [hit for hit in top if hit.score >= NEARLY_AS_WELL * top[0].score]
+    patient reads what answers, not three passages whatever they hold. Asked what a word
+    means, when the best passage defines it, only passages defining it."""
+    answering = [hit for hit in top if hit.score >= NEARLY_AS_WELL * top[0].score]
+    asked = set(query.meaning_asked)
+    if asked and defines(top[0].passage.text, asked):
+        return [hit for hit in answering if defines(hit.passage.text, asked)]
+    return answering
 
 
 def min_coverage(query: Query) -> float:
