@@ -300,6 +300,8 @@ def understand(index: Index, question: str) -> Query:
 
 def _meaning_asked(question: str, own: list[str]) -> tuple[str, ...]:
     """The question's own terms whose meaning it asks ("what does recurrent mean")."""
+    if "mean" not in question and "stand for" not in question:
+        return ()  # what every wording asks holds one or the other
     said = [
         term
         for match in MEANING_ASKED.finditer(question)
@@ -426,7 +428,7 @@ def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
         if following and following[0][0] in BEFORE_TELLING:  # "onc keeps saying"
             following = following[1:]
         if is_report:
-            if following and following[0][0] in TELLING_VERBS | REPORTING_VERBS:
+            if following and following[0][0] in REPORT_TELLING:
                 speakers.update((start, following[0][1]))  # "the ct showed"
                 if i and found[i - 1][0].lower() in REPORTED_TESTS:
                     speakers.add(found[i - 1][1])  # "the biopsy report says"
@@ -439,6 +441,9 @@ def _speakers(found: list[tuple[str, int, int]]) -> set[int]:
             if i and (found[i - 1][0].lower(), word.lower()) in _named_roles():
                 speakers.add(found[i - 1][1])  # "gi doc said": the whole name
     return speakers
+
+
+REPORT_TELLING = TELLING_VERBS | REPORTING_VERBS  # "the report says", "the ct showed"
 
 
 @lru_cache(maxsize=1)
