@@ -81,6 +81,13 @@ def test_a_port_still_to_be_put_in_is_no_infected_line():
     assert triage("my port is red and it hurts").kind == "urgent"
 
 
+def test_a_cancer_no_longer_responding_to_treatment_is_no_collapse():
+    assert triage("her stomach cancer stopped responding to the chemo").kind == (
+        "question"
+    )
+    assert triage("he stopped responding and is breathing funny").kind == "urgent"
+
+
 def test_one_size_fits_all_is_no_fit():
     assert triage("is his treatment one size fits all").kind == "question"
     assert triage("he is having fits the whole morning").kind == "urgent"
