@@ -155,21 +155,16 @@ class Query:
         documents answer at all: those it covers, and a kind of treatment asked where it
         speaks of treatment in general."""
         covered = self.covered_terms(matched)
-        if self.treatment_kinds and not matched.isdisjoint(treatment_in_general()):
+        general = index_terms(TREATMENT_IN_GENERAL)
+        if self.treatment_kinds and not matched.isdisjoint(general):
             covered.update(self.treatment_kinds)
         return covered
 
 
-@lru_cache(maxsize=1)
-def treatment_in_general() -> frozenset[str]:
-    """The index terms of TREATMENT_IN_GENERAL."""
-    return frozenset(normalize(word) for word in TREATMENT_IN_GENERAL)
-
-
-@lru_cache(maxsize=1)
-def _treatment_kind_terms() -> frozenset[str]:
-    """The index terms of TREATMENT_KINDS."""
-    return frozenset({normalize(word) for word in TREATMENT_KINDS} - {None})
+@lru_cache(maxsize=8)
+def index_terms(words: frozenset[str]) -> frozenset[str]:
+    """The index terms of one of synonyms.py's word lists (worked out once each)."""
+    return frozenset({normalize(word) for word in words} - {None})
 
 
 def _second_ways(
@@ -204,19 +199,12 @@ def _second_ways(
 def _care_team(index: Index, own: list[str]) -> tuple[Pair, ...]:
     """The question's care-team roles and the others the documents name: who a patient
     talks to is one subject, whatever the word ("onc", "gi doc", "physician")."""
-    asked = tuple(t for t in dict.fromkeys(own) if t in _role_terms())
+    roles = index_terms(CARE_TEAM_ROLES)
+    asked = tuple(t for t in dict.fromkeys(own) if t in roles)
     if not asked:
         return ()
-    named = tuple(
-        t for t in sorted(_role_terms()) if t in index.vocabulary and t not in asked
-    )
+    named = tuple(t for t in sorted(roles) if t in index.vocabulary and t not in asked)
     return ((asked, named),) if named else ()
-
-
-@lru_cache(maxsize=1)
-def _role_terms() -> frozenset[str]:
-    """The index terms of CARE_TEAM_ROLES' words."""
-    return frozenset({normalize(w) for w in CARE_TEAM_ROLES} - {None})
 
 
 def understand(index: Index, question: str) -> Query:
@@ -289,7 +277,7 @@ def understand(index: Index, question: str) -> Query:
         second_ways=second_ways,
         care_team=_care_team(index, own),
         treatment_kinds=tuple(
-            t for t in dict.fromkeys(own) if t in _treatment_kind_terms()
+            t for t in dict.fromkeys(own) if t in index_terms(TREATMENT_KINDS)
         ),
         corrections=corrections,
         vague_terms=vague,
@@ -333,22 +321,23 @@ def _weights(
         term: 0.0 if term in joined else _weight(index, term, own_words[term])
         for term in own
     }
-    unsaid: dict[tuple[str, ...], float] = {}  # asked -> the weight of a word absent
+    unsaid: dict[tuple[str, ...], float] = {}  # lay words -> an absent word's weight
+    said = set()  # lay words the documents have a word for, or not lay words at all
     for asked, added in synonyms:
         meant = [_weight(index, t, t) for t in added if t in index.vocabulary]
         for term in asked:
             if meant and term in weights:
                 weights[term] = min(weights[term], max(meant))
         if meant or (asked, added) not in lay_pairs():
-            unsaid[asked] = 0.0  # the documents have a word for it
-        elif unsaid.get(asked) != 0.0:
+            said.add(asked)
+        else:
             absent = max(_weight(index, t, t) for t in added)
             unsaid[asked] = max(unsaid.get(asked, 0.0), absent)
     # A subject the documents have no word for weighs as that word, shared by the words
     # asked: "keep working" weighs as "employment", however everyday its words.
     for asked, absent in unsaid.items():
         for term in asked:
-            if term in weights:
+            if term in weights and asked not in said:
                 weights[term] = max(weights[term], absent / len(asked))
     return weights
 

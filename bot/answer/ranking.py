@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from bot.answer.query import Query, treatment_in_general
+from bot.answer.query import Query, index_terms
+from bot.answer.synonyms import TREATMENT_IN_GENERAL
 from bot.index import Index, scoring
 from bot.index.scoring import Extra
 from bot.ingest.tokenization import terms as tokenize_terms
@@ -39,8 +40,9 @@ def search(index: Index, query: Query, top_k: int = 3) -> list[Hit]:
     searched = [
         *query.weights,
         *(t for _, added in query.counted_where_missing() for t in added),
-        *(t for _, named in query.care_team for t in named),  # marked, not searched
-        *(treatment_in_general() if query.treatment_kinds else ()),  # likewise
+        # These two are marked (which passages hold them), not searched.
+        *(t for _, named in query.care_team for t in named),
+        *(index_terms(TREATMENT_IN_GENERAL) if query.treatment_kinds else ()),
     ]
     vocabulary = index.vocabulary
     marked = {vocabulary[term]: term for term in searched if term in vocabulary}
@@ -81,9 +83,9 @@ def _definitions_first(
 ) -> list[tuple]:
     """The candidates that define a word of the question ("Recurrent ... means that")
     with their score raised by DEFINITION_BOOST; only those the boost could lift to the
-    top are read. When the question names the word whose meaning it asks ("..., what
-    does recurrent actually mean"), a passage defining it leads whatever the story
-    around it ("back after the op") matches elsewhere."""
+    top are read. When the question names the word whose meaning it asks ("..., so
+    what does unresectable mean"), a passage defining it leads whatever the story
+    around it ("had his op in may") matches elsewhere."""
     best = min(negated for negated, *_ in reranked)
     if query.meaning_asked:
         asked = set(query.meaning_asked)
@@ -109,7 +111,7 @@ def _definitions_first(
 def defines(text: str, asked: set[str]) -> bool:
     """Whether the text defines one of the asked terms, in one sentence: a term just
     before "means", "refers to" ("Recurrent stomach cancer means"), just after "is
-    called" ("it is called an NTRK gene fusion"), or either side of "also called",
+    called" ("this is called palliative surgery"), or either side of "also called",
     "known as" (two names of one thing)."""
     for found in DEFINES.finditer(text):
         verb = found.group(0).lower()

@@ -92,13 +92,10 @@ def retrieve(
     if state.topic_terms and _is_follow_up(question, query):
         query = with_context_terms(query, state.topic_terms, CONTEXT_WEIGHT)
     hits = _in_named_documents(query, search(index, query, top_k=max(30, top_k * 10)))
-    hits = _answering_first(query, hits)
-    if (
-        not hits
-        or coverage(query, hits[0]) < min_coverage(query)
-        or not states_quantity(query.asks_quantity, hits[0].passage.text)
-    ):
+    best = _best_answering(query, hits)
+    if best is None or not states_quantity(query.asks_quantity, best.passage.text):
         return Retrieval(kind="no_answer", state=state.continued())
+    hits = [best, *(hit for hit in hits if hit is not best)]
     best_by_document = _best_hit_per_document(hits)
     contenders = [
         hit
@@ -118,20 +115,18 @@ def retrieve(
     return _answer(index, query, question, _answering(query, hits[:top_k]))
 
 
-def _answering_first(query: Query, hits: list[Hit]) -> list[Hit]:
-    """The hits with the best one that answers enough of the question first, when the
-    best-scoring one does not and it scores nearly as well (NEARLY_AS_WELL): "how do the
-    surgeons decide" is answered by "this will depend on your health", though a passage
-    naming surgeons more often scores a little higher."""
+def _best_answering(query: Query, hits: list[Hit]) -> Hit | None:
+    """The best-scoring hit that answers enough of the question, among those scoring
+    nearly as well as the best (NEARLY_AS_WELL), or None: "who settles whether an
+    operation is possible" is answered by "this will depend on your health", though a
+    passage naming the surgeon more often scores a little higher."""
     needed = min_coverage(query)
-    if not hits or coverage(query, hits[0]) >= needed:
-        return hits
-    for hit in hits[1:]:
+    for hit in hits:
         if hit.score < NEARLY_AS_WELL * hits[0].score:
             break
         if coverage(query, hit) >= needed:
-            return [hit, *(other for other in hits if other is not hit)]
-    return hits
+            return hit
+    return None
 
 
 def states_quantity(asked: str, text: str) -> bool:

@@ -255,7 +255,7 @@ GENERIC_WORDS = frozenset(
 TREATMENT_KINDS = frozenset(
     "chemo chemotherapy radiation radiotherapy rads immunotherapy immuno".split()
 )
-TREATMENT_IN_GENERAL = ("treatment", "therapy")
+TREATMENT_IN_GENERAL = frozenset(("treatment", "therapy"))
 
 # Who tells a patient things, and the verbs of telling: in "the onc said", "his surgeon
 # told us", "dr mentioned", the person and the verb say who spoke, not what is asked.
@@ -285,7 +285,7 @@ REPORTED_TESTS = frozenset(
     "biopsy path pathology test tests blood ct mri pet xray scan lab genetic".split()
 )
 REPORTING_VERBS = frozenset("say show shows showed shown found finds".split())
-# "How do the surgeons decide": the deciding is asked, not who decides.
+# "How does the team choose": the choosing is asked, not who chooses.
 DECIDING_VERBS = frozenset("decide decides choose chooses pick picks".split())
 # Words that may stand between the person and the telling: "the onc keeps saying".
 BEFORE_TELLING = frozenset(
